@@ -1,0 +1,60 @@
+# kim-intake: `make run` starts the stack, `make test` runs every test.
+# Two virtualenvs: .venv-rasa (Rasa 3.6 on Python 3.10) and .venv (everything else).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+# Rasa 3.6 needs Python 3.10: the newest 3.10 of pyenv, else a python3.10 on PATH.
+PY310 ?= $(shell v=$$(pyenv versions --bare 2>/dev/null | grep '^3\.10' | tail -1); \
+	if [ -n "$$v" ]; then PYENV_VERSION=$$v pyenv which python; else command -v python3.10; fi)
+
+APP := .venv/.installed
+RASA := .venv-rasa/.installed
+RESPONSES := bot/domain/responses.yml
+MODEL := models/kim-intake.tar.gz
+BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run test build model check clean
+
+run: $(APP) $(MODEL)
+	.venv/bin/intake db upgrade
+	.venv/bin/intake stack
+
+test: $(APP) $(RASA) $(MODEL)
+	.venv/bin/pytest -q
+
+$(APP): pyproject.toml
+	$(PYTHON) -m venv .venv
+	.venv/bin/pip install -q --upgrade pip
+	.venv/bin/pip install -q -e '.[test]'
+	touch $@
+
+$(RASA): requirements/rasa.txt
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed for Rasa 3.6 (pyenv install 3.10)"; exit 1; }
+	$(PY310) -m venv .venv-rasa
+	.venv-rasa/bin/pip install -q --upgrade pip 'setuptools<70' wheel
+	.venv-rasa/bin/pip install -q -r requirements/rasa.txt
+	touch $@
+
+build: $(RESPONSES)
+
+$(RESPONSES): $(APP) $(wildcard locales/*.yml) bot/buttons.yml data/screening/institutions.yml
+	.venv/bin/intake check
+	.venv/bin/intake build
+
+model: $(MODEL)
+
+# Retrained only when the model is missing or older than its data.
+$(MODEL): $(RASA) $(BOT_DATA)
+	mkdir -p models
+	.venv-rasa/bin/rasa train --domain bot/domain --data nlu bot/rules bot/stories \
+		--config config.yml --out models --fixed-model-name kim-intake
+
+check: $(APP) $(RASA) $(RESPONSES)
+	.venv/bin/intake check
+	.venv-rasa/bin/rasa data validate --domain bot/domain --data nlu bot/rules bot/stories \
+		--config config.yml
+
+clean:
+	rm -rf models var .pytest_cache

@@ -1,0 +1,108 @@
+"""The form validation every kim-intake form shares.
+
+A message is understood as the answer to the question asked (``requested_slot``); other
+answers in the same message are kept too. A message that answers nothing sets the question
+again and marks it in ``reask``, so that ``action_ask_<slot>`` shows the hint with buttons.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions._shared import message_of, understanding
+from intake.understanding import Message
+
+REQUESTED_SLOT = "requested_slot"
+REASK = "reask"
+# Questions or remarks the bot answers before asking again, when they answer nothing.
+ANSWERED_ASIDES = {
+    "help": "utter_help",
+    "bot_challenge": "utter_bot_challenge",
+    "thank": "utter_thank",
+}
+
+
+class IntakeFormValidation(FormValidationAction, ABC):
+    """Understands the latest message; subclasses name the form and may add special cases.
+
+    A message whose intent is one of ``interruptions`` (asking for a person, starting over)
+    is not taken as an answer: the validation returns nothing, Rasa rejects the form for
+    this turn, and the rules for that intent take over.
+    """
+
+    interruptions: frozenset[str] = frozenset(
+        {"ask_human", "restart", "delete_my_data", "change_language"}
+    )
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        events: list[EventType] = []
+        if asked:
+            message = message_of(tracker)
+            if any(message.sure(intent) for intent in self.interruptions):
+                return []
+            events = self.understand(asked, message, dispatcher, tracker)
+        tracker.add_slots(events)
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        return events + ([next_slot] if next_slot else [])
+
+    def understand(
+        self, asked: str, message: Message, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        value = understanding().answer(asked, message)
+        if value is None:
+            aside = next(
+                (response for intent, response in ANSWERED_ASIDES.items() if message.sure(intent)),
+                None,
+            )
+            if aside:
+                dispatcher.utter_message(response=aside)
+            return [SlotSet(asked, None), SlotSet(REASK, asked)]
+        events: list[EventType] = [SlotSet(asked, value), SlotSet(REASK, None)]
+        open_slots = [s for s in self.form_slots() if tracker.get_slot(s) is None]
+        for slot, extra in understanding().extras(message, asked, open_slots).items():
+            events.append(SlotSet(slot, extra))
+        return events
+
+    @abstractmethod
+    def form_slots(self) -> tuple[str, ...]: ...
+
+
+class AskQuestion(Action, ABC):
+    """``action_ask_<slot>``: the question, or after a message it did not understand, the hint."""
+
+    slot: str = ""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        hint = tracker.get_slot(REASK) == self.slot
+        dispatcher.utter_message(
+            response=f"utter_invalid_{self.slot}" if hint else f"utter_ask_{self.slot}"
+        )
+        return []
+
+
+def ask_actions(slots: tuple[str, ...]) -> list[type[AskQuestion]]:
+    """One ``action_ask_<slot>`` class per slot (rasa-sdk registers each subclass by name)."""
+    return [
+        type(
+            f"AskQuestion_{slot}",
+            (AskQuestion,),
+            {"slot": slot, "name": lambda self, s=slot: f"action_ask_{s}", "__module__": __name__},
+        )
+        for slot in slots
+    ]

@@ -1,0 +1,81 @@
+"""Filing an appointment request into the Haan queue from a conversation.
+
+Shared by the screening result, the request for a person and the consent that follows one.
+A failure of the queue never loses the conversation: the user hears an apology with the
+direct contact, and the answers stay in the tracker for the next try.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions._shared import (
+    APPOINTMENT_SLOTS,
+    NEXT_STEP,
+    SCREENING_SLOTS,
+    answers_of,
+    language_of,
+    queue,
+    rules,
+)
+from db.repository import RequestDraft, create_appointment_request
+from intake.answers import load_answer_schema
+from intake.eligibility import Outcome, QueueDecision, assess, queue_decision
+
+logger = logging.getLogger(__name__)
+
+
+def outcome_of(tracker: Tracker) -> tuple[dict, Outcome]:
+    answers = load_answer_schema().normalise(answers_of(tracker))
+    return answers, assess(rules(), answers, dt.date.today())
+
+
+def decision_for(tracker: Tracker, asked_for_person: bool) -> QueueDecision:
+    answers, outcome = outcome_of(tracker)
+    return queue_decision(rules(), answers, outcome, asked_for_person)
+
+
+def file_request(
+    dispatcher: CollectingDispatcher, tracker: Tracker, asked_for_person: bool, response: str
+) -> list[EventType]:
+    """Stores the request (idempotent per screening) and utters ``response`` with its number."""
+    answers, outcome = outcome_of(tracker)
+    screening_id = tracker.get_slot("screening_id") or uuid.uuid4().hex
+    draft = RequestDraft(
+        conversation_id=tracker.sender_id,
+        screening_id=screening_id,
+        language=language_of(tracker),
+        answers=answers,
+        outcome=outcome.as_dict(),
+        rules_version=rules().version,
+        asked_for_person=asked_for_person,
+    )
+    try:
+        stored = create_appointment_request(queue(), draft)
+    except (SQLAlchemyError, RuntimeError):
+        logger.exception("the queue could not store an appointment request")
+        dispatcher.utter_message(response="utter_queue_unavailable")
+        return [SlotSet(NEXT_STEP, "none")]
+    dispatcher.utter_message(response=response, reference=stored.reference)
+    return [
+        SlotSet("screening_id", screening_id),
+        SlotSet("appointment_reference", stored.reference),
+        SlotSet(NEXT_STEP, "appointment_details"),
+    ]
+
+
+def forget_answers() -> list[EventType]:
+    """Clears every answer of the screening (under 16, no papers, start over)."""
+    return [SlotSet(slot, None) for slot in (*SCREENING_SLOTS, *APPOINTMENT_SLOTS)] + [
+        SlotSet("no_papers", None),
+        SlotSet("reask", None),
+        SlotSet("asked_for_person", None),
+        SlotSet("appointment_reference", None),
+        SlotSet("screening_id", None),
+    ]

@@ -1,0 +1,51 @@
+"""Greeting, choosing the language, starting over."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._requests import forget_answers
+from actions._shared import message_of, offered_languages, understanding
+from intake.language_guess import guess_language
+
+
+class ActionDetectLanguage(Action):
+    """On a greeting: the language it is written in, if the words make that clear."""
+
+    def name(self) -> str:
+        return "action_detect_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = guess_language(message_of(tracker).text, offered_languages())
+        return [SlotSet("language", language)] if language else []
+
+
+class ActionChangeLanguage(Action):
+    """Switches to the language the user names or taps; ``utter_language_changed`` follows."""
+
+    def name(self) -> str:
+        return "action_change_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = understanding().language_named(message_of(tracker), offered_languages())
+        return [SlotSet("language", language)] if language else []
+
+
+class ActionStartOver(Action):
+    """Replaces Rasa's ``action_restart``: ends any form and clears the answers, but keeps
+    the language and the consent, so the user is not asked again what they already said."""
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_restart")
+        return forget_answers() + [ActiveLoop(None), SlotSet("requested_slot", None)]

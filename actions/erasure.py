@@ -1,0 +1,33 @@
+"""Erasing what the bot stored about this conversation (after the user confirmed)."""
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions._requests import forget_answers
+from actions._shared import NEXT_STEP, queue
+from db.repository import erase_conversation
+
+logger = logging.getLogger(__name__)
+
+
+class ActionDeleteMyData(Action):
+    def name(self) -> str:
+        return "action_delete_my_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            erase_conversation(queue(), tracker.sender_id)
+        except SQLAlchemyError:
+            logger.exception("the queue could not erase a conversation")
+            dispatcher.utter_message(response="utter_queue_unavailable")
+            return []
+        dispatcher.utter_message(response="utter_data_deleted")
+        return forget_answers() + [SlotSet("consent_given", None), SlotSet(NEXT_STEP, "none")]

@@ -1,0 +1,1 @@
+"""Persistence of kim-intake: the Haan queue of appointment requests."""

@@ -1,0 +1,1 @@
+"""kim-intake: first intake for the integration case management of the city of Haan."""

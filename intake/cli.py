@@ -1,0 +1,138 @@
+"""The ``intake`` command: assess answers, export the queue, build, migrate, chat."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any, Optional, Sequence
+
+from intake.answers import AnswerError, load_answer_schema
+from intake.conditions import RuleFileError
+from intake.eligibility import assess
+from intake.ruleset import load_ruleset
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="intake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p_assess = commands.add_parser("assess", help="answers (JSON on stdin) → outcome (JSON)")
+    p_assess.add_argument("--on", type=_date, help="apply the rules valid on YYYY-MM-DD")
+    p_assess.set_defaults(run=_assess)
+
+    p_queue = commands.add_parser("queue", help="the Haan queue of appointment requests")
+    queue_commands = p_queue.add_subparsers(dest="queue_command", required=True)
+    p_export = queue_commands.add_parser("export", help="print every request")
+    p_export.add_argument("--format", choices=["json"], default="json")
+    p_export.set_defaults(run=_export)
+
+    p_db = commands.add_parser("db", help="database schema")
+    db_commands = p_db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate to the newest schema").set_defaults(
+        run=_db_upgrade
+    )
+
+    p_build = commands.add_parser("build", help="write the Rasa responses from locales/")
+    p_build.set_defaults(run=_build)
+
+    p_check = commands.add_parser("check", help="check translations and data files")
+    p_check.set_defaults(run=_check)
+
+    p_stack = commands.add_parser("stack", help="start actions, Rasa and the terminal chat")
+    p_stack.set_defaults(run=_stack)
+
+    p_chat = commands.add_parser("chat", help="chat with the running bot in this terminal")
+    p_chat.add_argument("--url", help="Rasa server (default: RASA_URL)")
+    p_chat.set_defaults(run=_chat)
+
+    args = parser.parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("expected YYYY-MM-DD") from exc
+
+
+def _fail(message: str) -> int:
+    print(f"intake: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _assess(args: argparse.Namespace) -> int:
+    try:
+        raw: Any = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        return _fail(f"bad JSON on standard input: {exc.msg} (line {exc.lineno})")
+    if not isinstance(raw, dict):
+        return _fail("expected one JSON object of answers")
+    try:
+        answers = load_answer_schema().normalise(raw)
+        rules = load_ruleset()
+    except AnswerError as exc:
+        return _fail(str(exc))
+    except RuleFileError as exc:
+        return _fail(f"rules: {exc}")
+    outcome = assess(rules, answers, args.on or dt.date.today())
+    print(json.dumps(outcome.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from db.repository import export_requests
+    from db.session import session_factory
+    from intake.settings import Settings
+
+    rows = export_requests(session_factory(Settings().database_url))
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from db.migrate import upgrade
+    from intake.settings import Settings
+
+    upgrade(Settings().database_url)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from intake.responses import write_domain_responses
+
+    try:
+        path = write_domain_responses()
+    except (RuleFileError, ValueError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {path}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from intake.translations import check_translations
+
+    problems = check_translations()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from intake.chat import run_chat
+    from intake.settings import Settings
+
+    return run_chat(args.url or Settings().rasa_url)
+
+
+def _stack(args: argparse.Namespace) -> int:
+    from intake.stack import run_stack
+
+    return run_stack()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

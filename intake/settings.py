@@ -1,0 +1,13 @@
+"""Settings from the environment (and an optional, git-ignored .env file)."""
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from intake.paths import PROJECT_DIR
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=PROJECT_DIR / ".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'kim-intake.sqlite3'}"
+    rasa_url: str = "http://127.0.0.1:5005"

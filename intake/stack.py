@@ -1,0 +1,107 @@
+"""Starts the embedded stack for ``make run``: the action server, the Rasa server (HTTP API
+on 127.0.0.1) and the terminal chat. Ctrl-C, or leaving the chat, stops all it started."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from intake.paths import PROJECT_DIR
+
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
+MODEL = PROJECT_DIR / "models" / "kim-intake.tar.gz"
+LOG_DIR = PROJECT_DIR / "var" / "log"
+
+
+def rasa_command(model: Path = MODEL, port: int = RASA_PORT) -> list[str]:
+    return [
+        str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"),
+        "run",
+        "--enable-api",
+        "--interface", "127.0.0.1",
+        "--port", str(port),
+        "--model", str(model),
+        "--endpoints", str(PROJECT_DIR / "endpoints.yml"),
+        "--credentials", str(PROJECT_DIR / "credentials.yml"),
+    ]
+
+
+def actions_command(port: int = ACTIONS_PORT) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def stack_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        # rasa_sdk has no interface option; sanic reads its host from here.
+        SANIC_HOST="127.0.0.1",
+    )
+    return env
+
+
+def start(command: Sequence[str], log_name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = (LOG_DIR / log_name).open("ab")
+    return subprocess.Popen(
+        list(command), cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} stopped while starting (see var/log/)")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s (see var/log/)")
+
+
+def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_stack() -> int:
+    from intake.chat import run_chat
+
+    if not MODEL.exists():
+        print("intake: no trained model; run `make run` (it trains one)", file=sys.stderr)
+        return 2
+    env = stack_environment()
+    (PROJECT_DIR / "var").mkdir(exist_ok=True)
+    processes = [start(actions_command(), "actions.log", env)]
+    try:
+        processes.append(start(rasa_command(), "rasa.log", env))
+        print("Starting the action server and the Rasa server (about 30 s) …", flush=True)
+        wait_until_ready(f"http://127.0.0.1:{ACTIONS_PORT}/health", processes[0], 60)
+        wait_until_ready(f"http://127.0.0.1:{RASA_PORT}/status", processes[1], 180)
+        print(f"Rasa HTTP API: http://127.0.0.1:{RASA_PORT}  (logs in var/log/)", flush=True)
+        return run_chat(f"http://127.0.0.1:{RASA_PORT}")
+    except KeyboardInterrupt:
+        return 130
+    except RuntimeError as exc:
+        print(f"intake: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop(processes)
