@@ -6,6 +6,7 @@ again and marks it in ``reask``, so that ``action_ask_<slot>`` shows the hint wi
 """
 from __future__ import annotations
 
+import sys
 from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, Tracker
@@ -60,19 +61,23 @@ class IntakeFormValidation(FormValidationAction, ABC):
         self, asked: str, message: Message, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[EventType]:
         value = understanding().answer(asked, message)
-        if value is None:
-            aside = next(
-                (response for intent, response in ANSWERED_ASIDES.items() if message.sure(intent)),
-                None,
-            )
-            if aside:
-                dispatcher.utter_message(response=aside)
-            return [SlotSet(asked, None), SlotSet(REASK, asked)]
-        events: list[EventType] = [SlotSet(asked, value), SlotSet(REASK, None)]
-        open_slots = [s for s in self.form_slots() if tracker.get_slot(s) is None]
-        for slot, extra in understanding().extras(message, asked, open_slots).items():
-            events.append(SlotSet(slot, extra))
-        return events
+        extras = [
+            SlotSet(slot, extra)
+            for slot, extra in understanding().extras(message, asked, self.form_slots()).items()
+            if tracker.get_slot(slot) != extra
+        ]
+        if value is not None:
+            return [SlotSet(asked, value), SlotSet(REASK, None), *extras]
+        if extras:
+            # A correction of an earlier answer: taken, and the question asked again plainly.
+            return [*extras, SlotSet(asked, None), SlotSet(REASK, None)]
+        aside = next(
+            (response for intent, response in ANSWERED_ASIDES.items() if message.sure(intent)),
+            None,
+        )
+        if aside:
+            dispatcher.utter_message(response=aside)
+        return [SlotSet(asked, None), SlotSet(REASK, asked)]
 
     @abstractmethod
     def form_slots(self) -> tuple[str, ...]: ...
@@ -96,13 +101,20 @@ class AskQuestion(Action, ABC):
         return []
 
 
+def _ask_name(self: AskQuestion) -> str:
+    return f"action_ask_{self.slot}"
+
+
 def ask_actions(slots: tuple[str, ...]) -> list[type[AskQuestion]]:
-    """One ``action_ask_<slot>`` class per slot (rasa-sdk registers each subclass by name)."""
-    return [
-        type(
-            f"AskQuestion_{slot}",
-            (AskQuestion,),
-            {"slot": slot, "name": lambda self, s=slot: f"action_ask_{s}", "__module__": __name__},
-        )
-        for slot in slots
-    ]
+    """One ``action_ask_<slot>`` class per slot (rasa-sdk registers each subclass by name).
+
+    Each class is also a name of this module, so that the action server's worker processes
+    can unpickle it.
+    """
+    classes = []
+    for slot in slots:
+        name = f"AskQuestion_{slot}"
+        cls = type(name, (AskQuestion,), {"slot": slot, "name": _ask_name, "__module__": __name__})
+        setattr(sys.modules[__name__], name, cls)
+        classes.append(cls)
+    return classes

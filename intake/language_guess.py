@@ -32,15 +32,7 @@ def _nlu_words(path: Path) -> set[str]:
     return words
 
 
-@lru_cache(maxsize=4)
-def language_words(languages: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    locales = load_locales()
-    words: dict[str, set[str]] = {}
-    for language in languages:
-        texts = locales.get(language, {}).values()
-        words[language] = {w for t in texts for w in normalise(t).split()} | _nlu_words(
-            NLU_DIR / f"{language}.yml"
-        )
+def _exclusive(words: dict[str, set[str]]) -> dict[str, frozenset[str]]:
     seen = Counter(w for ws in words.values() for w in ws)
     return {
         language: frozenset(w for w in ws if seen[w] == 1 and not w.isdigit())
@@ -48,10 +40,25 @@ def language_words(languages: tuple[str, ...]) -> dict[str, frozenset[str]]:
     }
 
 
+@lru_cache(maxsize=4)
+def language_words(languages: tuple[str, ...]) -> tuple[dict[str, frozenset[str]], ...]:
+    """Words only one language uses: first from the bot's own texts (the cleanest source),
+    then from the training examples (more words, but users mix languages there)."""
+    locales = load_locales()
+    texts = {
+        lang: {w for t in locales.get(lang, {}).values() for w in normalise(t).split()}
+        for lang in languages
+    }
+    examples = {lang: _nlu_words(NLU_DIR / f"{lang}.yml") for lang in languages}
+    return _exclusive(texts), _exclusive(examples)
+
+
 def guess_language(text: str, languages: Sequence[str]) -> str | None:
-    vocab = language_words(tuple(languages))
     tokens = normalise(text).split()
-    scores = {lang: sum(t in words for t in tokens) for lang, words in vocab.items()}
-    best = max(scores.values(), default=0)
-    winners = [lang for lang, score in scores.items() if score == best]
-    return winners[0] if best > 0 and len(winners) == 1 else None
+    for vocab in language_words(tuple(languages)):
+        scores = {lang: sum(t in words for t in tokens) for lang, words in vocab.items()}
+        best = max(scores.values(), default=0)
+        winners = [lang for lang, score in scores.items() if score == best]
+        if best > 0:
+            return winners[0] if len(winners) == 1 else None
+    return None

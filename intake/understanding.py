@@ -31,6 +31,11 @@ BUTTON_ENTITIES = {
 # not in a sentence that merely contains "no".
 SHORT_REPLY_WORDS = 4
 MIN_INTENT_CONFIDENCE = 0.6
+# Answers that may come along in a message meant for another question. The place of living
+# is left out: town names are common words ("Essen").
+EXTRA_SLOTS = (
+    "age", "accompanied", "country_of_origin", "residence_status", "years_in_germany", "benefits",
+)
 _NUMBER = re.compile(r"(?<![\w.,])(-\s*)?(\d{1,4})(?:[.,](\d+))?(?![\w])")
 
 
@@ -75,17 +80,18 @@ class Understanding:
             return None
         return reader(message)
 
-    def extras(self, message: Message, asked: str, open_slots: Sequence[str]) -> dict[str, Any]:
-        """Other answers given in the same message ("17 und allein", "Duldung seit 4 Jahren").
+    def extras(self, message: Message, asked: str, slots: Sequence[str]) -> dict[str, Any]:
+        """Other answers given in the same message ("17 und allein", "Duldung seit 4 Jahren"),
+        also to correct an earlier answer ("sorry, ich bin 19 Jahre alt").
 
-        Only clear facts are taken: named things from the word lists and a "since N" span,
-        never a bare yes/no or number meant for another question.
+        Only clear facts are taken: named things from the word lists, an age or a "since N"
+        span with its marker word, never a bare yes/no or number meant for another question.
         """
         if message.is_payload or self.says_dont_know(message):
             return {}
         found: dict[str, Any] = {}
-        for slot in open_slots:
-            if slot == asked:
+        for slot in slots:
+            if slot == asked or slot not in EXTRA_SLOTS:
                 continue
             value = self._extra(slot, message)
             if value is not None:
@@ -119,7 +125,7 @@ class Understanding:
     def _read_age(self, message: Message) -> Optional[int]:
         number = self._number(message.text)
         if number is None:
-            return None
+            return self._marked_age(message.text)
         if 1900 <= number <= self.today.year:
             number = self.today.year - number
         return self._in_range("age", number)
@@ -189,6 +195,8 @@ class Understanding:
     # --- helpers --------------------------------------------------------------------------
 
     def _extra(self, slot: str, message: Message) -> Any:
+        if slot == "age":
+            return self._marked_age(message.text)
         if slot == "years_in_germany":
             return self._years_since(message.text)
         if slot == "accompanied":
@@ -208,6 +216,19 @@ class Understanding:
             return self._one(lists[slot], message.text)
         return None
 
+    def _marked_age(self, text: str) -> Optional[int]:
+        """A number said to be an age: "ich bin 19", "19 Jahre alt", "I'm 19 years old"."""
+        words = normalise(text).split(" ")
+        ages = self.vocabulary.age_words
+        for i, word in enumerate(words):
+            if not word.isdigit():
+                continue
+            before = words[i - 1] if i > 0 else ""
+            after = words[i + 1 : i + 3]
+            if before in self.vocabulary.age_before_words or any(w in ages for w in after):
+                return self._in_range("age", int(word))
+        return None
+
     def _years_since(self, text: str) -> Optional[float]:
         """A number right after "seit"/"since", or right before "Jahre"/"years"."""
         words = normalise(text).split(" ")
@@ -216,6 +237,13 @@ class Understanding:
                 continue
             before = words[i - 1] if i > 0 else ""
             after = words[i + 1] if i + 1 < len(words) else ""
+            then = words[i + 2] if i + 2 < len(words) else ""
+            if (
+                then in self.vocabulary.age_words
+                or after in self.vocabulary.age_words
+                or before in self.vocabulary.age_before_words
+            ):
+                continue  # "28 years old", "ich bin 28": an age, not a stay
             if before in self.vocabulary.since_words or after in self.vocabulary.year_words:
                 number = int(word)
                 if 1900 <= number <= self.today.year:

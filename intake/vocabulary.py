@@ -80,6 +80,9 @@ def word_list(name: str, values: Mapping[str, Iterable[Any]]) -> WordList:
     synonyms: dict[tuple[str, ...], str] = {}
     for code, names in values.items():
         for raw in names:
+            if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+                # YAML reads a bare yes, no, on or off as true/false: it must be quoted.
+                raise ValueError(f"{name}: {code}: '{raw}' must be written in quotes")
             words = tuple(normalise(str(raw)).split(" "))
             if words == ("",):
                 continue
@@ -148,6 +151,8 @@ class Vocabulary:
     numbers: NumberWords
     since_words: frozenset[str]
     year_words: frozenset[str]
+    age_words: frozenset[str]
+    age_before_words: frozenset[str]
     no_papers: WordList
 
 
@@ -173,6 +178,8 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
         numbers=number_words(numbers["languages"]),
         since_words=frozenset(normalise(w) for w in numbers.get("since", [])),
         year_words=frozenset(normalise(w) for w in numbers.get("years", [])),
+        age_words=frozenset(normalise(w) for w in numbers.get("age", [])),
+        age_before_words=frozenset(normalise(w) for w in numbers.get("age_before", [])),
         no_papers=word_list("no_papers", {"no_papers": _read(directory / "no_papers.yml")["values"]}),
     )
 
