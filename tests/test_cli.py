@@ -1,0 +1,59 @@
+"""`intake assess` and `intake queue export` as screening.md describes them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from db.repository import RequestDraft, create_appointment_request
+from db.session import session_factory
+from intake.paths import PROJECT_DIR
+
+
+def intake(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "intake.cli", *args], input=stdin,
+                          capture_output=True, text=True, cwd=PROJECT_DIR, env=env, timeout=60)
+
+
+def test_assess_prints_the_outcome_with_sorted_codes() -> None:
+    answers = {"municipality": "haan", "age": 30, "country_of_origin": "ua",
+               "residence_status": "duldung", "years_in_germany": 7, "has_minor_children": False,
+               "benefits": "sgb2", "needs": ["work"]}
+    result = intake("assess", stdin=json.dumps(answers))
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome["target_groups"] == ["eastern_europe", "tolerated_25a_25b",
+                                        "tolerated_or_asylum_over_27"]
+    assert outcome["to_check"] == [] and outcome["referrals"] == ["sgb2_jobcenter"]
+    assert outcome["routes"] == []
+    assert all(isinstance(r, str) and r for r in outcome["reasons"])
+
+
+def test_assess_on_a_date() -> None:
+    result = intake("assess", "--on", "2026-01-01", stdin="{}")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["to_check"] == [
+        "eastern_europe", "tolerated_25a_25b", "tolerated_or_asylum_over_27", "unaccompanied_minor"]
+
+
+@pytest.mark.parametrize("stdin", ["{not json", "[1, 2]", '{"age": 200}', '{"colour": "red"}',
+                                   '{"residence_status": "citizen_of_mars"}', ""])
+def test_assess_rejects_bad_input_with_one_line(stdin: str) -> None:
+    result = intake("assess", stdin=stdin)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_queue_export_prints_every_request(queue_url: str) -> None:
+    create_appointment_request(session_factory(queue_url), RequestDraft(
+        conversation_id="c1", screening_id="s1", language="ar", answers={"age": 40},
+        outcome={"target_groups": [], "to_check": ["eastern_europe"]}, rules_version="v"))
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": queue_url}
+    result = intake("queue", "export", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["language"] == "ar" and row["to_check"] == ["eastern_europe"]
+    assert row["status"] == "new" and row["created_at"]

@@ -1,0 +1,187 @@
+"""End to end: the Rasa server and the action server as `make run` starts them, a
+conversation over the REST channel, and the request found in the queue database.
+
+Needs the Rasa virtualenv and the trained model (`make test` provides both)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from db.migrate import upgrade
+from db.repository import export_requests
+from db.session import session_factory
+from intake.stack import (
+    MODEL, PROJECT_DIR, actions_command, rasa_command, stack_environment, stop, wait_until_ready,
+)
+
+pytestmark = pytest.mark.rasa
+RASA = PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    url: str
+    queue_url: str
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        response = httpx.post(f"{self.url}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return list(response.json())
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        return httpx.get(f"{self.url}/conversations/{sender}/tracker", timeout=30).json()
+
+    def requests(self) -> list[dict[str, Any]]:
+        return export_requests(session_factory(self.queue_url))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not (RASA.exists() and MODEL.exists()):
+        pytest.fail("the Rasa virtualenv or the model is missing: run `make test`")
+    tmp = tmp_path_factory.mktemp("stack")
+    queue_url = f"sqlite:///{tmp / 'queue.sqlite3'}"
+    upgrade(queue_url)
+    rasa_port, actions_port = free_port(), free_port()
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'trackers.sqlite3'}\n",
+        encoding="utf-8",
+    )
+    env = {**stack_environment(), "DATABASE_URL": queue_url}
+    logs = []
+    processes = []
+    for name, command in (
+        ("actions", actions_command(actions_port)),
+        ("rasa", [*rasa_command(MODEL, rasa_port)[:-4], "--endpoints", str(endpoints),
+                  "--credentials", str(PROJECT_DIR / "credentials.yml")]),
+    ):
+        log = (tmp / f"{name}.log").open("wb")
+        logs.append(log)
+        processes.append(subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True))
+    try:
+        wait_until_ready(f"http://127.0.0.1:{actions_port}/health", processes[0], 90)
+        wait_until_ready(f"http://127.0.0.1:{rasa_port}/status", processes[1], 240)
+        yield Stack(f"http://127.0.0.1:{rasa_port}", queue_url)
+    finally:
+        stop(processes)
+        for log in logs:
+            log.close()
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def buttons(replies: list[dict[str, Any]]) -> dict[str, str]:
+    return {b["title"]: b["payload"] for r in replies for b in r.get("buttons") or []}
+
+
+def test_a_minor_alone_in_haan_lands_in_the_queue(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    replies = stack.say(sender, "hallo")
+    assert "Darf ich Ihre Antworten speichern" in texts(replies)
+    stack.say(sender, buttons(replies)["Ja, einverstanden"])
+    assert stack.tracker(sender)["slots"]["requested_slot"] == "municipality"
+    stack.say(sender, "ich wohne in haan")
+    stack.say(sender, "ich bin 17 und allein hier")
+    assert stack.tracker(sender)["slots"]["requested_slot"] == "country_of_origin"
+    stack.say(sender, "aus afghanistan")
+    replies = stack.say(sender, "Aufenthaltsgestattung")
+    stack.say(sender, buttons(replies)["1–2 Jahre"])
+    stack.say(sender, "Asylbewerberleistungen")
+    replies = stack.say(sender, "schule und deutschkurs")
+    result = texts(replies)
+    assert "Jugendamt" in result
+    reference = stack.requests()[0]["reference"]
+    assert reference in result
+    assert stack.tracker(sender)["slots"]["requested_slot"] == "contact_mode"
+    stack.say(sender, "hausbesuch")
+    stack.say(sender, "dienstags nachmittags")
+    replies = stack.say(sender, "arabisch")
+    assert reference in texts(replies)
+
+    [request] = stack.requests()
+    assert request["target_groups"] == ["unaccompanied_minor"]
+    assert request["referrals"] == ["sgb8_youth_welfare"]
+    assert request["answers"]["country_of_origin"] == "AF"
+    assert request["answers"]["years_in_germany"] == 1
+    assert request["status"] == "new" and request["language"] == "de"
+    assert (request["contact_mode"], request["interpreter_language"]) == ("home_visit", "ar")
+    assert request["conversation_id"] == sender
+
+    assert reference in texts(stack.say(sender, "was ist mit meiner anfrage"))
+
+
+def test_an_adult_who_does_not_know_gets_a_route_in_english(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    before = len(stack.requests())
+    replies = stack.say(sender, "hello")
+    stack.say(sender, buttons(replies)["English"])
+    replies = stack.say(sender, "yes")
+    assert "Where do you live" in texts(replies)
+    stack.say(sender, "I live in Hilden")
+    stack.say(sender, "35")
+    stack.say(sender, "I don't know")
+    replies = stack.say(sender, "settlement permit")
+    stack.say(sender, "/dont_know")
+    stack.say(sender, "no")
+    replies = stack.say(sender, "housing")
+    result = texts(replies)
+    assert "Kreis Mettmann" in result
+    assert stack.tracker(sender)["slots"]["requested_slot"] is None
+    # Outside Haan and an open target group (origin unknown): advice, no Haan request.
+    assert len(stack.requests()) == before
+
+
+def test_bad_answers_are_asked_again_and_nothing_is_stored(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    stack.say(sender, "/request_appointment")
+    stack.say(sender, "/affirm")
+    stack.say(sender, "haan")
+    before = len(stack.requests())
+    for bad in ("-3", "200", "x" * 5000, "   ", "banane"):
+        replies = stack.say(sender, bad)
+        assert stack.tracker(sender)["slots"]["requested_slot"] == "age", bad
+        if bad.strip():
+            assert "zwischen 0 und 120" in texts(replies), bad
+    stack.say(sender, "siebzehn")
+    assert stack.tracker(sender)["slots"]["age"] == 17
+    assert len(stack.requests()) == before
+
+
+def test_asking_for_a_person_mid_screening_files_a_request(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    stack.say(sender, "/request_appointment")
+    stack.say(sender, "ja")
+    stack.say(sender, "ich wohne in wuppertal")
+    replies = stack.say(sender, "ich möchte mit einem mitarbeiter sprechen")
+    [request] = [r for r in stack.requests() if r["conversation_id"] == sender]
+    assert request["asked_for_person"] is True
+    assert request["answers"] == {"municipality": "elsewhere"}
+    assert request["reference"] in texts(replies)
+    assert stack.tracker(sender)["slots"]["requested_slot"] == "contact_mode"
+
+
+def test_the_http_api_parses_on_loopback(stack: Stack) -> None:
+    parsed = httpx.post(f"{stack.url}/model/parse", json={"text": "ich will einen termin"},
+                        timeout=30).json()
+    assert parsed["intent"]["name"] == "request_appointment"
