@@ -228,7 +228,7 @@ def test_under_16_gets_contacts_and_nothing_is_stored(queue_env: str) -> None:
 
 def test_a_broken_queue_apologises_and_keeps_the_conversation(monkeypatch: pytest.MonkeyPatch,
                                                                tmp_path: Any) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/dir/queue.sqlite3")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/not-migrated.sqlite3")
     events, responses = run(ActionScreeningResult(), tracker(MINOR_ALONE))
     assert responses[-1] == "utter_queue_unavailable"
     assert slot_events(events)["intake_next_step"] == "none"
