@@ -105,35 +105,44 @@ class NumberWords:
         return [int(m.code) for m in self.words.matches(text)]
 
 
+def _spellings(item: Any) -> list[str]:
+    if item is None:
+        return []
+    return [str(x) for x in item] if isinstance(item, list) else [str(item)]
+
+
 def number_words(languages: Mapping[str, Mapping[str, Any]]) -> NumberWords:
+    """0–100 in words for every language: units, teens and tens, joined as the language does
+    ("siebenundzwanzig", "twenty-seven", "douăzeci și șapte", "بیست و هفت")."""
     values: dict[str, list[str]] = {}
 
     def add(number: int, spelling: str) -> None:
         values.setdefault(str(number), []).append(spelling)
 
     for spec in languages.values():
-        units: list[list[str]] = [
-            [] if u is None else ([u] if isinstance(u, str) else list(u)) for u in spec["units"]
-        ]
-        joiner = spec.get("joiner") or ""
+        units = [_spellings(u) for u in spec["units"]]
+        joiner = str(spec.get("joiner") or "")
         for digit, names in enumerate(units):
             for name in names:
                 add(digit, name)
-        for offset, name in enumerate(spec["teens"]):
-            add(10 + offset, name)
-        for offset, ten in enumerate(spec["tens"]):
-            tens_value = 20 + 10 * offset
-            add(tens_value, ten)
-            for digit in range(1, 10):
-                for unit in units[digit]:
-                    if spec.get("units_first"):
-                        add(tens_value + digit, f"{unit}{joiner}{ten}")
-                        add(tens_value + digit, f"{unit} {joiner} {ten}")
-                    else:
-                        add(tens_value + digit, f"{ten} {unit}")
-                        add(tens_value + digit, f"{ten}{unit}")
-        if spec.get("hundred"):
-            add(100, spec["hundred"])
+        for offset, names in enumerate(spec["teens"]):
+            for name in _spellings(names):
+                add(10 + offset, name)
+        for offset, tens in enumerate(spec["tens"]):
+            value = 20 + 10 * offset
+            for ten in _spellings(tens):
+                add(value, ten)
+                for digit in range(1, 10):
+                    for unit in units[digit]:
+                        first, second = (unit, ten) if spec.get("units_first") else (ten, unit)
+                        add(value + digit, f"{first} {second}")
+                        add(value + digit, f"{first}{second}")
+                        if joiner:
+                            add(value + digit, f"{first}{joiner}{second}")
+                            add(value + digit, f"{first} {joiner} {second}")
+                            add(value + digit, f"{first} {joiner}{second}")
+        for name in _spellings(spec.get("hundred")):
+            add(100, name)
     # The same spelling in two languages is the same number; keep each once.
     return NumberWords(word_list("numbers", {k: list(dict.fromkeys(v)) for k, v in values.items()}))
 
@@ -161,33 +170,56 @@ def _read(path: Path) -> Any:
         return yaml.safe_load(fh)
 
 
-def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
-    def values(name: str) -> WordList:
-        return word_list(name, _read(directory / f"{name}.yml")["values"])
+WORD_LISTS = (
+    "municipalities", "residence_statuses", "benefits", "needs", "contact_modes", "languages",
+    "replies",
+)
+MARKERS = ("since", "years", "age", "age_before")
 
+
+def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
+    """The word lists of ``data/vocabulary/*.yml`` merged with each language's own file,
+    ``data/vocabulary/languages/<language>.yml`` (same sections, that language's words)."""
+    lists: dict[str, dict[str, list[Any]]] = {}
+    for name in ("countries", *WORD_LISTS):
+        lists[name] = {code: list(words) for code, words in _read(directory / f"{name}.yml")["values"].items()}
     numbers = _read(directory / "numbers.yml")
+    number_specs = dict(numbers["languages"])
+    markers = {name: list(numbers.get(name) or []) for name in MARKERS}
+    no_papers = list(_read(directory / "no_papers.yml")["values"])
+
+    for path in sorted((directory / "languages").glob("*.yml")):
+        raw = _read(path) or {}
+        for name in WORD_LISTS:
+            for code, words in (raw.get(name) or {}).items():
+                lists[name].setdefault(str(code), []).extend(words or [])
+        if raw.get("numbers"):
+            number_specs[path.stem] = raw["numbers"]
+        for name in MARKERS:
+            markers[name] += raw.get(name) or []
+        no_papers += raw.get("no_papers") or []
+
+    def words(name: str) -> frozenset[str]:
+        return frozenset(normalise(str(w)) for w in markers[name])
+
     return Vocabulary(
-        countries=values("countries"),
-        municipalities=values("municipalities"),
-        residence_statuses=values("residence_statuses"),
-        benefits=values("benefits"),
-        needs=values("needs"),
-        contact_modes=values("contact_modes"),
-        languages=values("languages"),
-        replies=values("replies"),
-        numbers=number_words(numbers["languages"]),
-        since_words=frozenset(normalise(w) for w in numbers.get("since", [])),
-        year_words=frozenset(normalise(w) for w in numbers.get("years", [])),
-        age_words=frozenset(normalise(w) for w in numbers.get("age", [])),
-        age_before_words=frozenset(normalise(w) for w in numbers.get("age_before", [])),
-        no_papers=word_list("no_papers", {"no_papers": _read(directory / "no_papers.yml")["values"]}),
+        countries=word_list("countries", lists["countries"]),
+        municipalities=word_list("municipalities", lists["municipalities"]),
+        residence_statuses=word_list("residence_statuses", lists["residence_statuses"]),
+        benefits=word_list("benefits", lists["benefits"]),
+        needs=word_list("needs", lists["needs"]),
+        contact_modes=word_list("contact_modes", lists["contact_modes"]),
+        languages=word_list("languages", lists["languages"]),
+        replies=word_list("replies", lists["replies"]),
+        numbers=number_words(number_specs),
+        since_words=words("since"),
+        year_words=words("years"),
+        age_words=words("age"),
+        age_before_words=words("age_before"),
+        no_papers=word_list("no_papers", {"no_papers": no_papers}),
     )
 
 
 @lru_cache(maxsize=1)
 def default_vocabulary() -> Vocabulary:
     return load_vocabulary()
-
-
-def first(items: Iterable[str]) -> Optional[str]:
-    return next(iter(items), None)
