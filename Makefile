@@ -15,7 +15,7 @@ BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test build model check clean
+.PHONY: run test build model check clean bench-nlu
 
 run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
@@ -55,6 +55,11 @@ check: $(APP) $(RASA) $(RESPONSES)
 	.venv/bin/intake check
 	.venv-rasa/bin/rasa data validate --domain bot/domain --data nlu bot/rules bot/stories \
 		--config config.yml
+
+# NLU figures on a split of the data, next to Rasa's stock pipeline (not a test).
+bench-nlu: $(APP) $(RASA) $(RESPONSES)
+	.venv/bin/pip install -q -e '.[bench]'
+	.venv/bin/python bench/nlu.py
 
 clean:
 	rm -rf models var .pytest_cache

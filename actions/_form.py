@@ -19,6 +19,8 @@ from actions._shared import message_of, understanding
 from intake.understanding import Message
 
 REQUESTED_SLOT = "requested_slot"
+# Below the sure level, an interrupting intent still counts when the message answers nothing.
+UNSURE_INTENT = 0.3
 REASK = "reask"
 # Questions or remarks the bot answers before asking again, when they answer nothing.
 ANSWERED_ASIDES = {
@@ -48,11 +50,13 @@ class IntakeFormValidation(FormValidationAction, ABC):
     ) -> list[EventType]:
         asked = tracker.get_slot(REQUESTED_SLOT)
         events: list[EventType] = []
-        if asked:
+        if asked and self._runs_after_user_message(tracker):
             message = message_of(tracker)
             if any(message.sure(intent) for intent in self.interruptions):
                 return []
             events = self.understand(asked, message, dispatcher, tracker)
+            if self._not_an_answer(asked, events) and self._may_interrupt(message):
+                return []
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
@@ -81,6 +85,21 @@ class IntakeFormValidation(FormValidationAction, ABC):
 
     @abstractmethod
     def form_slots(self) -> tuple[str, ...]: ...
+
+    def _may_interrupt(self, message: Message) -> bool:
+        """A message that answers nothing and most likely asks for an interruption."""
+        return message.intent in self.interruptions and message.confidence >= UNSURE_INTENT
+
+    def _runs_after_user_message(self, tracker: Tracker) -> bool:
+        """True when the form runs on a new message, not when it resumes after an
+        interruption (the language changed, a question answered) with nothing new to read."""
+        actions = [e.get("name") for e in reversed(tracker.events) if e.get("event") == "action"]
+        before_form = [name for name in actions if name != self.form_name()]
+        return bool(before_form) and before_form[0] == "action_listen"
+
+    @staticmethod
+    def _not_an_answer(asked: str, events: list[EventType]) -> bool:
+        return any(e.get("name") == REASK and e.get("value") == asked for e in events)
 
 
 class AskQuestion(Action, ABC):

@@ -12,7 +12,11 @@ from intake.language_guess import guess_language
 
 
 class ActionDetectLanguage(Action):
-    """On a greeting: the language it is written in, if the words make that clear."""
+    """Until a language is known, the language of each typed message, once it is clear.
+
+    Only the first clear message decides; after that the language changes only when the
+    user asks, so a short "ok" or "да" never flips it.
+    """
 
     def name(self) -> str:
         return "action_detect_language"
@@ -20,8 +24,13 @@ class ActionDetectLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        language = guess_language(message_of(tracker).text, offered_languages())
-        return [SlotSet("language", language)] if language else []
+        message = message_of(tracker)
+        if tracker.get_slot("language_detected") or message.is_payload:
+            return []
+        language = guess_language(message.text, offered_languages())
+        if language is None:
+            return []
+        return [SlotSet("language", language), SlotSet("language_detected", True)]
 
 
 class ActionChangeLanguage(Action):
@@ -34,7 +43,9 @@ class ActionChangeLanguage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = understanding().language_named(message_of(tracker), offered_languages())
-        return [SlotSet("language", language)] if language else []
+        if language is None:
+            return []
+        return [SlotSet("language", language), SlotSet("language_detected", True)]
 
 
 class ActionStartOver(Action):

@@ -298,8 +298,7 @@ class Understanding:
         return None
 
     def _one(self, words: WordList, text: str) -> Optional[str]:
-        codes = words.codes_in(text)
-        return codes[0] if len(codes) == 1 else None
+        return words.one_code(text)
 
     def _number(self, text: str) -> Optional[float]:
         """The one number in a message, in digits or words; ``None`` if none, several or < 0."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -23,18 +23,29 @@ VOCABULARY_DIR = DATA_DIR / "vocabulary"
 _SPACES = re.compile(r"\s+")
 
 
+# Letters people leave out on a phone keyboard: "Türkei" and "Turkei", "dwadzieścia" and
+# "dwadziescia", "ещё" and "еще" are the same word. Accents come off Latin letters only.
+_FOLD = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ё": "е", "ي": "ی", "ك": "ک"})
+
+
 def normalise(text: str) -> str:
-    """Case folded words separated by single spaces; ``§`` stays a word of its own."""
+    """Case folded words without Latin accents, separated by single spaces; ``§`` stays a
+    word of its own."""
     out = []
-    for char in unicodedata.normalize("NFKC", text).casefold():
+    previous = ""
+    for char in unicodedata.normalize("NFD", text.replace("İ", "I")).casefold():
         category = unicodedata.category(char)
+        if category == "Mn" and "a" <= previous <= "z":
+            continue  # an accent on a Latin letter
         if char == "§":
             out.append(" § ")
         elif category[0] in "LMN":
             out.append(char)
         else:
             out.append(" ")
-    return _SPACES.sub(" ", "".join(out)).strip()
+        previous = char
+    folded = unicodedata.normalize("NFC", "".join(out)).translate(_FOLD)
+    return _SPACES.sub(" ", folded).strip()
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,12 @@ class Match:
     end: int
 
 
+# Inflected forms ("з України", "z Ukrainy", "Türkiye'den", "Duldungen") match a one-word
+# synonym of at least this many letters when they share all of it but its last letter and
+# differ in length by at most the list's stem slack. Exact matches always come first.
+STEM_MIN_LENGTH = 5
+
+
 @dataclass(frozen=True)
 class WordList:
     """Synonyms (as word tuples) for each code."""
@@ -51,6 +68,9 @@ class WordList:
     name: str
     synonyms: Mapping[tuple[str, ...], str]
     longest: int
+    stems: Mapping[str, str] = field(default_factory=dict)
+    stem_slack: int = 0
+    generic: frozenset[str] = frozenset()
 
     @property
     def codes(self) -> frozenset[str]:
@@ -69,14 +89,41 @@ class WordList:
                     found.append(Match(code, start, start + size))
                     for i in range(start, start + size):
                         taken[i] = True
+        for i, word in enumerate(words):
+            code = None if taken[i] else self._stem_match(word)
+            if code is not None:
+                found.append(Match(code, i, i + 1))
         return sorted(found, key=lambda m: m.start)
+
+    def _stem_match(self, word: str) -> Optional[str]:
+        for length in range(len(word), STEM_MIN_LENGTH - 2, -1):
+            stem = word[:length]
+            code = self.stems.get(stem)
+            if code is not None and abs(len(word) - (len(stem) + 1)) <= self.stem_slack:
+                return code
+        return None
 
     def codes_in(self, text: str) -> list[str]:
         """Codes named in the text, in order of appearance, each once."""
         return list(dict.fromkeys(m.code for m in self.matches(text)))
 
+    def one_code(self, text: str) -> Optional[str]:
+        """The one code the text names; a generic code ("a residence permit") gives way to
+        a specific one named with it ("residence permit § 25b")."""
+        codes = self.codes_in(text)
+        if len(codes) > 1:
+            codes = [c for c in codes if c not in self.generic]
+        return codes[0] if len(codes) == 1 else None
 
-def word_list(name: str, values: Mapping[str, Iterable[Any]]) -> WordList:
+
+def word_list(
+    name: str,
+    values: Mapping[str, Iterable[Any]],
+    stem_slack: int = 0,
+    generic: Iterable[str] = (),
+) -> WordList:
+    """``stem_slack`` > 0 lets inflected forms of one-word synonyms match (see STEM_MIN_LENGTH);
+    only for lists of names, where a shared stem cannot turn a "no" into a "yes"."""
     synonyms: dict[tuple[str, ...], str] = {}
     for code, names in values.items():
         for raw in names:
@@ -92,7 +139,19 @@ def word_list(name: str, values: Mapping[str, Iterable[Any]]) -> WordList:
                 )
             synonyms[words] = str(code)
     longest = max((len(w) for w in synonyms), default=1)
-    return WordList(name, synonyms, longest)
+    stems: dict[str, Optional[str]] = {}
+    for words, code in synonyms.items() if stem_slack else ():
+        if len(words) == 1 and len(words[0]) >= STEM_MIN_LENGTH and not words[0].isdigit():
+            stem = words[0][:-1]
+            stems[stem] = code if stems.get(stem, code) == code else None  # ambiguous: none
+    return WordList(
+        name,
+        synonyms,
+        longest,
+        {k: v for k, v in stems.items() if v is not None},
+        stem_slack,
+        frozenset(generic),
+    )
 
 
 @dataclass(frozen=True)
@@ -121,7 +180,7 @@ def number_words(languages: Mapping[str, Mapping[str, Any]]) -> NumberWords:
 
     for spec in languages.values():
         units = [_spellings(u) for u in spec["units"]]
-        joiner = str(spec.get("joiner") or "")
+        joiners = [j for j in _spellings(spec.get("joiner")) if j]
         for digit, names in enumerate(units):
             for name in names:
                 add(digit, name)
@@ -137,7 +196,7 @@ def number_words(languages: Mapping[str, Mapping[str, Any]]) -> NumberWords:
                         first, second = (unit, ten) if spec.get("units_first") else (ten, unit)
                         add(value + digit, f"{first} {second}")
                         add(value + digit, f"{first}{second}")
-                        if joiner:
+                        for joiner in joiners:
                             add(value + digit, f"{first}{joiner}{second}")
                             add(value + digit, f"{first} {joiner} {second}")
                             add(value + digit, f"{first} {joiner}{second}")
@@ -181,8 +240,11 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
     """The word lists of ``data/vocabulary/*.yml`` merged with each language's own file,
     ``data/vocabulary/languages/<language>.yml`` (same sections, that language's words)."""
     lists: dict[str, dict[str, list[Any]]] = {}
+    generic: dict[str, list[str]] = {}
     for name in ("countries", *WORD_LISTS):
-        lists[name] = {code: list(words) for code, words in _read(directory / f"{name}.yml")["values"].items()}
+        raw_list = _read(directory / f"{name}.yml")
+        lists[name] = {code: list(words) for code, words in raw_list["values"].items()}
+        generic[name] = list(raw_list.get("generic") or [])
     numbers = _read(directory / "numbers.yml")
     number_specs = dict(numbers["languages"])
     markers = {name: list(numbers.get(name) or []) for name in MARKERS}
@@ -203,13 +265,18 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
         return frozenset(normalise(str(w)) for w in markers[name])
 
     return Vocabulary(
-        countries=word_list("countries", lists["countries"]),
-        municipalities=word_list("municipalities", lists["municipalities"]),
-        residence_statuses=word_list("residence_statuses", lists["residence_statuses"]),
+        countries=word_list("countries", lists["countries"], stem_slack=3),
+        municipalities=word_list("municipalities", lists["municipalities"], stem_slack=2),
+        residence_statuses=word_list(
+            "residence_statuses",
+            lists["residence_statuses"],
+            stem_slack=2,
+            generic=generic["residence_statuses"],
+        ),
         benefits=word_list("benefits", lists["benefits"]),
         needs=word_list("needs", lists["needs"]),
         contact_modes=word_list("contact_modes", lists["contact_modes"]),
-        languages=word_list("languages", lists["languages"]),
+        languages=word_list("languages", lists["languages"], stem_slack=2),
         replies=word_list("replies", lists["replies"]),
         numbers=number_words(number_specs),
         since_words=words("since"),

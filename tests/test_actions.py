@@ -37,7 +37,8 @@ def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "
         slots={"language": "de", **(slots or {})},
         latest_message={"text": text, "intent": {"name": intent, "confidence": confidence},
                         "entities": entities or []},
-        events=[{"event": "user", "text": text}],
+        events=[{"event": "action", "name": "action_listen"}, {"event": "user", "text": text},
+                *([{"event": "action", "name": form}] if form else [])],
         paused=False,
         followup_action=None,
         active_loop={"name": form} if form else {},
@@ -143,6 +144,28 @@ def test_an_interruption_is_left_to_the_rules() -> None:
                     tracker({"requested_slot": "age"}, "ich will mit einem menschen sprechen",
                             intent="ask_human", confidence=0.97, form="screening_form"))
     assert events == []
+
+
+def test_an_unsure_interruption_counts_only_when_nothing_was_answered() -> None:
+    unsure = tracker({"requested_slot": "age", "municipality": "haan"},
+                     "ich will mit einem menschen sprechen", intent="ask_human", confidence=0.45,
+                     form="screening_form")
+    assert run(ValidateScreeningForm(), unsure)[0] == []
+    answered = tracker({"requested_slot": "age", "municipality": "haan"}, "17",
+                       intent="ask_human", confidence=0.45, form="screening_form")
+    assert slot_events(run(ValidateScreeningForm(), answered)[0])["age"] == 17
+
+
+def test_resuming_after_an_interruption_reads_no_message_again() -> None:
+    resumed = tracker({"requested_slot": "country_of_origin", "municipality": "haan", "age": 30},
+                      "english please", intent="change_language", confidence=0.9,
+                      form="screening_form")
+    resumed.events[2:2] = [{"event": "action", "name": "action_change_language"},
+                           {"event": "action", "name": "utter_language_changed"}]
+    events, responses = run(ValidateScreeningForm(), resumed)
+    assert events == [{"event": "slot", "timestamp": None, "name": "requested_slot",
+                       "value": "country_of_origin"}]
+    assert responses == []
 
 
 def test_help_during_the_form_is_answered_and_the_question_repeated() -> None:

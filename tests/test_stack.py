@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 import pytest
 
 from db.migrate import upgrade
@@ -185,3 +186,55 @@ def test_the_http_api_parses_on_loopback(stack: Stack) -> None:
     parsed = httpx.post(f"{stack.url}/model/parse", json={"text": "ich will einen termin"},
                         timeout=30).json()
     assert parsed["intent"]["name"] == "request_appointment"
+
+
+CONVERSATIONS = sorted((PROJECT_DIR / "tests" / "conversations").glob("*.yml"))
+
+
+@pytest.mark.parametrize("path", CONVERSATIONS, ids=lambda p: p.stem)
+def test_a_conversation_in_each_language_reaches_an_outcome(stack: Stack, path: Path) -> None:
+    script = yaml.safe_load(path.read_text(encoding="utf-8"))
+    language = script["language"]
+    sender = uuid.uuid4().hex
+    stack.say(sender, script["greet"])
+    # The language the bot guessed is confirmed (or corrected) with one tap.
+    stack.say(sender, f'/change_language{{"language": "{language}"}}')
+    assert stack.tracker(sender)["slots"]["language"] == language
+    stack.say(sender, script["consent"])
+    asked = []
+    replies: list[dict[str, Any]] = []
+    for _ in range(15):
+        slot = stack.tracker(sender)["slots"]["requested_slot"]
+        if slot is None or slot == "contact_mode":
+            break
+        assert slot in script, f"the bot asks {slot}, which the script does not answer"
+        assert slot not in asked[-1:], f"{slot} was not understood: {script[slot]!r}"
+        asked.append(slot)
+        replies = stack.say(sender, script[slot])
+    [request] = [r for r in stack.requests() if r["conversation_id"] == sender]
+    assert request["language"] == language
+    assert request["target_groups"] == sorted(script["expect"]["target_groups"])
+    expected_text = locale_text(language, "utter_result_target_group")
+    assert expected_text in texts(replies)
+
+
+def locale_text(language: str, key: str) -> str:
+    texts_of = yaml.safe_load((PROJECT_DIR / "locales" / f"{language}.yml").read_text(encoding="utf-8"))
+    return str(texts_of[key]).strip()
+
+
+def test_switching_language_keeps_the_answers(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    stack.say(sender, "/request_appointment")
+    stack.say(sender, "ja")
+    stack.say(sender, "ich wohne in haan")
+    stack.say(sender, "ich bin 30")
+    replies = stack.say(sender, "english please")
+    tracker = stack.tracker(sender)
+    assert tracker["slots"]["language"] == "en"
+    assert (tracker["slots"]["municipality"], tracker["slots"]["age"]) == ("haan", 30)
+    assert tracker["slots"]["requested_slot"] == "country_of_origin"
+    assert locale_text("en", "utter_ask_country_of_origin") in texts(replies)
+    replies = stack.say(sender, "по-українськи")
+    assert stack.tracker(sender)["slots"]["language"] == "uk"
+    assert locale_text("uk", "utter_ask_country_of_origin") in texts(replies)

@@ -1,0 +1,265 @@
+"""NLU benchmark (`make bench-nlu`): trains on a split of nlu/*.yml and prints, per language
+and overall, intent macro-F1, entity F1 and language-identification accuracy, next to Rasa's
+stock pipeline trained on the same split. Writes a confusion matrix per language to
+bench/results/.
+
+Entities are read by the action server against data/vocabulary (not by the NLU model), so
+entity F1 is that reader's, on the labelled messages of bench/entities/<language>.yml; the
+stock pipeline extracts no entities from our unannotated data and gets no entity figure.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from intake.answers import load_answer_schema  # noqa: E402
+from intake.language_guess import nlu_examples  # noqa: E402
+from intake.language_id import train as train_language_model  # noqa: E402
+from intake.understanding import Message, Understanding  # noqa: E402
+from intake.vocabulary import default_vocabulary  # noqa: E402
+
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+RESULTS = ROOT / "bench" / "results"
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def load_examples() -> dict[str, dict[str, list[str]]]:
+    """language → intent → examples."""
+    data: dict[str, dict[str, list[str]]] = {}
+    for path in sorted((ROOT / "nlu").glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data[path.stem] = {
+            block["intent"]: [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+            for block in raw["nlu"]
+        }
+    return data
+
+
+def split(data: dict[str, dict[str, list[str]]], test_share: float, seed: int) -> tuple[dict, dict]:
+    rng = random.Random(seed)
+    train: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    test: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for language, intents in data.items():
+        for intent, examples in intents.items():
+            shuffled = examples[:]
+            rng.shuffle(shuffled)
+            cut = max(1, round(len(shuffled) * test_share))
+            test[language][intent], train[language][intent] = shuffled[:cut], shuffled[cut:]
+    return train, test
+
+
+def write_nlu(data: dict[str, dict[str, list[str]]], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for language, intents in data.items():
+        blocks = [
+            {"intent": intent, "examples": "".join(f"- {e}\n" for e in examples)}
+            for intent, examples in intents.items()
+        ]
+        (directory / f"{language}.yml").write_text(
+            yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+
+
+def train_model(config: Path, nlu_dir: Path, out: Path, name: str) -> tuple[Path, float]:
+    started = time.monotonic()
+    subprocess.run(
+        [str(RASA), "train", "nlu", "--config", str(config), "--nlu", str(nlu_dir),
+         "--out", str(out), "--fixed-model-name", name],
+        cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return out / f"{name}.tar.gz", time.monotonic() - started
+
+
+def predict(model: Path, texts: list[str], work: Path) -> list[str]:
+    source, target = work / "texts.json", work / f"{model.stem}.predictions.json"
+    source.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([str(RASA_PYTHON), str(ROOT / "bench" / "rasa_predict.py"), str(model),
+                    str(source), str(target)], cwd=ROOT, env=ENV, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return json.loads(target.read_text(encoding="utf-8"))
+
+
+def macro_f1(gold: list[str], predicted: list[str]) -> float:
+    labels = sorted(set(gold))
+    scores = []
+    for label in labels:
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        fp = sum(p == label and g != label for g, p in zip(gold, predicted))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def entity_f1(language: str | None = None) -> dict[str, tuple[float, int]]:
+    """F1 of the vocabulary reader on bench/entities/<language>.yml, per language."""
+    understanding = Understanding(default_vocabulary(), load_answer_schema(), dt.date(2026, 11, 25))
+    results: dict[str, tuple[float, int]] = {}
+    for path in sorted((ROOT / "bench" / "entities").glob("*.yml")):
+        if language and path.stem != language:
+            continue
+        cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+        tp = fp = fn = 0
+        for case in cases:
+            message = Message(str(case["text"]), None, 0.0, (), path.stem)
+            for slot, expected in case["expect"].items():
+                got = understanding.answer(slot, message)
+                expected_set = set(expected) if isinstance(expected, list) else {expected}
+                got_set = set(got) if isinstance(got, list) else ({got} if got is not None else set())
+                tp += len(expected_set & got_set)
+                fp += len(got_set - expected_set)
+                fn += len(expected_set - got_set)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        results[path.stem] = (f1, len(cases))
+    return results
+
+
+def language_id(train: dict, test: dict) -> dict[str, dict[str, float]]:
+    """Accuracy on test messages of 1–5 words: our n-gram model (forced choice and with
+    abstention) and, if installed, lingua restricted to the same languages."""
+    languages = sorted(test)
+    model = train_language_model({
+        lang: [e for examples in train[lang].values() for e in examples] for lang in languages
+    })
+    short = [(lang, text) for lang in languages for examples in test[lang].values()
+             for text in examples if 1 <= len(text.split()) <= 5]
+    figures: dict[str, dict[str, float]] = defaultdict(dict)
+    detectors: dict[str, Any] = {"ngram": model.best}
+    try:
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+        codes = [getattr(IsoCode639_1, lang.upper()) for lang in languages]
+        lingua = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+        def lingua_guess(text: str) -> str | None:
+            found = lingua.detect_language_of(text)
+            return found.iso_code_639_1.name.lower() if found else None
+
+        detectors["lingua"] = lingua_guess
+    except ImportError:
+        pass
+    for name, detect in detectors.items():
+        for lang in languages + ["all"]:
+            items = [(l, t) for l, t in short if lang in ("all", l)]
+            figures[name][lang] = sum(detect(t) == l for l, t in items) / len(items) if items else 0.0
+    kept = [(l, t, model.identify(t)) for l, t in short]
+    decided = [(l, g) for l, _, g in kept if g is not None]
+    figures["ngram, sure only"]["coverage"] = len(decided) / len(kept) if kept else 0.0
+    figures["ngram, sure only"]["precision"] = (
+        sum(l == g for l, g in decided) / len(decided) if decided else 0.0)
+    return figures
+
+
+def confusion_png(language: str, gold: list[str], predicted: list[str], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    labels = sorted(set(gold) | set(p for p in predicted if p))
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted):
+        if p in index:
+            matrix[index[g]][index[p]] += 1
+    fig, ax = plt.subplots(figsize=(9, 8))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"intents, {language}")
+    for i, row in enumerate(matrix):
+        for j, n in enumerate(row):
+            if n:
+                ax.text(j, i, n, ha="center", va="center", fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--test-share", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-stock", action="store_true", help="only our pipeline")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="our pipeline")
+    args = parser.parse_args()
+
+    data = load_examples()
+    train, test = split(data, args.test_share, args.seed)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        write_nlu(train, work / "train")
+        texts = [t for lang in sorted(test) for ex in test[lang].values() for t in ex]
+        gold = [(lang, intent) for lang in sorted(test) for intent, ex in test[lang].items() for _ in ex]
+        pipelines = {"ours": args.config}
+        if not args.skip_stock:
+            pipelines["stock"] = ROOT / "bench" / "stock_config.yml"
+        predictions: dict[str, list[str]] = {}
+        train_seconds: dict[str, float] = {}
+        for name, config in pipelines.items():
+            print(f"training {name} ({sum(len(e) for l in train.values() for e in l.values())} examples) …",
+                  flush=True)
+            model, seconds = train_model(config, work / "train", work / "models", name)
+            train_seconds[name] = seconds
+            predictions[name] = predict(model, texts, work)
+
+    languages = sorted(test)
+    rows = []
+    for name, predicted in predictions.items():
+        for lang in languages + ["all"]:
+            pairs = [(g[1], p) for g, p in zip(gold, predicted) if lang in ("all", g[0])]
+            rows.append((name, lang, macro_f1([g for g, _ in pairs], [p for _, p in pairs]), len(pairs)))
+            if name == "ours" and lang != "all":
+                confusion_png(lang, [g for g, _ in pairs], [p for _, p in pairs],
+                              RESULTS / f"confusion_{lang}.png")
+
+    entities = entity_f1()
+    lid = language_id(train, test)
+
+    print("\nintent macro-F1 (test share %.0f %%, seed %d)" % (args.test_share * 100, args.seed))
+    print(f"{'language':<9}" + "".join(f"{n:>10}" for n in predictions) + f"{'examples':>10}")
+    for lang in languages + ["all"]:
+        cells = [next(r[2] for r in rows if r[0] == n and r[1] == lang) for n in predictions]
+        count = next(r[3] for r in rows if r[1] == lang)
+        ratio = f"   ours/stock {cells[0] / cells[1]:.3f}" if len(cells) > 1 and cells[1] else ""
+        print(f"{lang:<9}" + "".join(f"{c:>10.3f}" for c in cells) + f"{count:>10}{ratio}")
+    print("\nentity F1 (vocabulary reader, bench/entities/; stock: none extracted)")
+    for lang, (f1, n) in entities.items():
+        print(f"{lang:<9}{f1:>10.3f}{n:>10} messages")
+    if entities:
+        print(f"{'all':<9}{sum(f for f, _ in entities.values()) / len(entities):>10.3f} (mean)")
+    print("\nlanguage identification, test messages of 1–5 words")
+    for name, figures in lid.items():
+        print(f"{name:<18}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+    print("\ntraining time: " + ", ".join(f"{n} {s:.0f} s" for n, s in train_seconds.items()))
+    print(f"confusion matrices: {RESULTS}/confusion_<language>.png")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
