@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -60,3 +60,27 @@ class ActionStartOver(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_restart")
         return forget_answers() + [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start, plus the language a channel knows (Telegram's ``language_code``,
+    the browser's language of the web chat), passed as session metadata."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
+        events += [
+            SlotSet(name, value)
+            for name, value in tracker.current_slot_values().items()
+            if value is not None and name not in ("session_started_metadata", "requested_slot")
+        ]
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        code = str(metadata.get("language_code") or metadata.get("language") or "")[:2].lower()
+        if code in offered_languages() and not tracker.get_slot("language_detected"):
+            events += [SlotSet("language", code), SlotSet("language_detected", True)]
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -304,3 +304,18 @@ def test_status_and_erasure(queue_env: str) -> None:
     _, responses = run(ActionDeleteMyData(), tracker({}))
     assert responses == ["utter_data_deleted"]
     assert export_requests(session_factory(queue_env)) == []
+
+
+def test_a_new_session_takes_the_channel_language_and_keeps_the_answers() -> None:
+    from actions.conversation import ActionSessionStart
+
+    events, _ = run(ActionSessionStart(), tracker(
+        {"session_started_metadata": {"language_code": "uk"}, "age": 30}))
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    slots = slot_events(events)
+    assert (slots["language"], slots["age"]) == ("uk", 30)
+    chosen, _ = run(ActionSessionStart(), tracker(
+        {"session_started_metadata": {"language_code": "pt-br"}, "language": "ar",
+         "language_detected": True}))
+    assert slot_events(chosen)["language"] == "ar"

@@ -39,9 +39,11 @@ class Stack:
     url: str
     queue_url: str
 
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(f"{self.url}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": message}, timeout=60)
+    def say(self, sender: str, message: str, **metadata: str) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        response = httpx.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60)
         response.raise_for_status()
         return list(response.json())
 
@@ -238,3 +240,19 @@ def test_switching_language_keeps_the_answers(stack: Stack) -> None:
     replies = stack.say(sender, "по-українськи")
     assert stack.tracker(sender)["slots"]["language"] == "uk"
     assert locale_text("uk", "utter_ask_country_of_origin") in texts(replies)
+
+
+def test_the_channel_language_is_used_from_the_first_message(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    replies = stack.say(sender, "/request_appointment", language_code="ru")
+    assert stack.tracker(sender)["slots"]["language"] == "ru"
+    assert locale_text("ru", "utter_ask_consent_given").splitlines()[0] in texts(replies)
+
+
+def test_a_short_message_does_not_flip_the_language(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    stack.say(sender, "guten tag, ich brauche beratung")
+    assert stack.tracker(sender)["slots"]["language"] == "de"
+    stack.say(sender, "ok")
+    stack.say(sender, "да")
+    assert stack.tracker(sender)["slots"]["language"] == "de"
