@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from typing import Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +25,7 @@ from actions._shared import (
     queue,
     rules,
 )
-from db.repository import RequestDraft, create_appointment_request
+from db.repository import ConsentRecord, RequestDraft, create_appointment_request
 from intake.answers import load_answer_schema
 from intake.eligibility import Outcome, QueueDecision, assess, queue_decision
 
@@ -55,6 +56,7 @@ def file_request(
         outcome=outcome.as_dict(),
         rules_version=rules().version,
         asked_for_person=asked_for_person,
+        consent=consent_of(tracker),
     )
     try:
         stored = create_appointment_request(queue(), draft)
@@ -68,6 +70,16 @@ def file_request(
         SlotSet("appointment_reference", stored.reference),
         SlotSet(NEXT_STEP, "appointment_details"),
     ]
+
+
+def consent_of(tracker: Tracker) -> Optional[ConsentRecord]:
+    record = tracker.get_slot("consent_record")
+    if not isinstance(record, dict) or tracker.get_slot("consent_given") is not True:
+        return None
+    try:
+        return ConsentRecord(str(record["version"]), dt.datetime.fromisoformat(record["at"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def forget_answers() -> list[EventType]:

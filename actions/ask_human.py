@@ -23,6 +23,7 @@ class ActionAskHuman(Action):
             return [
                 SlotSet("asked_for_person", True),
                 SlotSet("consent_given", None),
+                SlotSet("consent_record", None),
                 SlotSet(NEXT_STEP, "consent"),
             ]
         if decision_for(tracker, asked_for_person=True) is QueueDecision.UNDER_MIN_AGE:

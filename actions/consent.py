@@ -1,6 +1,7 @@
 """Consent before the first screening question, and starting a screening."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +13,7 @@ from actions._form import IntakeFormValidation, ask_actions
 from actions._requests import file_request, forget_answers
 from actions._shared import NEXT_STEP
 from intake.answers import UNKNOWN
+from intake.translations import consent_version
 from intake.understanding import Message
 
 CONSENT_SLOTS = ("consent_given",)
@@ -27,12 +29,19 @@ class ValidateConsentForm(IntakeFormValidation):
     def understand(self, asked, message: Message, dispatcher, tracker):  # type: ignore[no-untyped-def]
         events = super().understand(asked, message, dispatcher, tracker)
         # Not knowing whether to agree is not agreeing: nothing is stored.
-        return [
+        events = [
             SlotSet("consent_given", False)
             if e.get("name") == "consent_given" and e.get("value") == UNKNOWN
             else e
             for e in events
         ]
+        given = any(e.get("name") == "consent_given" and e.get("value") is True for e in events)
+        record = (
+            {"version": consent_version(), "at": dt.datetime.now(dt.timezone.utc).isoformat()}
+            if given
+            else None
+        )
+        return [*events, SlotSet("consent_record", record)]
 
 
 AskConsent = ask_actions(CONSENT_SLOTS)
@@ -57,7 +66,11 @@ class ActionStartScreening(Action):
     ) -> list[EventType]:
         if tracker.get_slot("consent_given") is True:
             return begin_screening(dispatcher)
-        return [SlotSet("consent_given", None), SlotSet(NEXT_STEP, "consent")]
+        return [
+            SlotSet("consent_given", None),
+            SlotSet("consent_record", None),
+            SlotSet(NEXT_STEP, "consent"),
+        ]
 
 
 class ActionAfterConsent(Action):

@@ -30,4 +30,8 @@ class ActionDeleteMyData(Action):
             dispatcher.utter_message(response="utter_queue_unavailable")
             return []
         dispatcher.utter_message(response="utter_data_deleted")
-        return forget_answers() + [SlotSet("consent_given", None), SlotSet(NEXT_STEP, "none")]
+        return forget_answers() + [
+            SlotSet("consent_given", None),
+            SlotSet("consent_record", None),
+            SlotSet(NEXT_STEP, "none"),
+        ]

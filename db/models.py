@@ -46,6 +46,8 @@ class AppointmentRequest(Base):
     contact_mode: Mapped[Optional[str]] = mapped_column(String(16))
     preferred_times: Mapped[Optional[str]] = mapped_column(String(200))
     interpreter_language: Mapped[Optional[str]] = mapped_column(String(8))
+    consent_version: Mapped[Optional[str]] = mapped_column(String(32))
+    consent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
 
     status_changes: Mapped[list["StatusChange"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="StatusChange.id"

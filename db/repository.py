@@ -4,6 +4,7 @@ Callers pass a ``sessionmaker``; every function is one unit of work (one transac
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,14 @@ def new_reference() -> str:
 
 
 @dataclass(frozen=True)
+class ConsentRecord:
+    """Which consent text (version) the user agreed to, and when."""
+
+    version: str
+    given_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class RequestDraft:
     conversation_id: str
     screening_id: str
@@ -34,6 +43,7 @@ class RequestDraft:
     outcome: Mapping[str, list[str]]
     rules_version: str
     asked_for_person: bool = False
+    consent: Optional[ConsentRecord] = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,8 @@ def create_appointment_request(
                     reasons=list(draft.outcome.get("reasons", [])),
                     rules_version=draft.rules_version,
                     asked_for_person=draft.asked_for_person,
+                    consent_version=draft.consent.version if draft.consent else None,
+                    consent_at=draft.consent.given_at if draft.consent else None,
                 )
                 request.status_changes.append(StatusChange(status=STATUS_NEW, changed_by="bot"))
                 session.add(request)
@@ -173,4 +185,6 @@ def _as_export(r: AppointmentRequest) -> dict[str, Any]:
         "interpreter_language": r.interpreter_language,
         "conversation_id": r.conversation_id,
         "rules_version": r.rules_version,
+        "consent_version": r.consent_version,
+        "consent_at": r.consent_at.isoformat() if r.consent_at else None,
     }

@@ -1,6 +1,7 @@
 """The translation files under ``locales/``: one per language, German the source."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -77,3 +78,13 @@ def available_languages(directory: Path = LOCALES_DIR) -> list[str]:
     """Languages with a translation file, German first."""
     others = sorted(p.stem for p in directory.glob("*.yml") if p.stem != SOURCE_LANGUAGE)
     return [SOURCE_LANGUAGE, *others]
+
+
+CONSENT_TEXT_KEY = "utter_ask_consent_given"
+
+
+def consent_version(directory: Path = LOCALES_DIR) -> str:
+    """Identifies the consent text a user agreed to: a digest of its German source, so any
+    change of the text is a new version (translations follow the source)."""
+    text = load_locales(directory)[SOURCE_LANGUAGE][CONSENT_TEXT_KEY]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -198,6 +198,27 @@ def test_consent_form_understands_yes_and_no() -> None:
     assert slot_events(dunno)["consent_given"] is False
 
 
+def test_consent_records_the_text_version_and_time() -> None:
+    from intake.translations import consent_version
+
+    yes, _ = run(ValidateConsentForm(), tracker({"requested_slot": "consent_given"}, "ja",
+                                                 form="consent_form"))
+    record = slot_events(yes)["consent_record"]
+    assert record["version"] == consent_version() and len(record["version"]) == 12
+    assert record["at"].endswith("+00:00")
+    no, _ = run(ValidateConsentForm(), tracker({"requested_slot": "consent_given"}, "nein",
+                                                form="consent_form"))
+    assert slot_events(no)["consent_record"] is None
+
+
+def test_a_request_keeps_the_consent_record(queue_env: str) -> None:
+    record = {"version": "abc123def456", "at": "2026-11-25T10:00:00+00:00"}
+    run(ActionScreeningResult(), tracker({**MINOR_ALONE, "consent_record": record}))
+    [row] = export_requests(session_factory(queue_env))
+    assert row["consent_version"] == "abc123def456"
+    assert row["consent_at"].startswith("2026-11-25T10:00:00")
+
+
 def test_screening_starts_with_consent_only() -> None:
     events, _ = run(ActionStartScreening(), tracker({}))
     assert slot_events(events)["intake_next_step"] == "consent"

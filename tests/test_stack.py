@@ -130,6 +130,7 @@ def test_a_minor_alone_in_haan_lands_in_the_queue(stack: Stack) -> None:
     assert request["status"] == "new" and request["language"] == "de"
     assert (request["contact_mode"], request["interpreter_language"]) == ("home_visit", "ar")
     assert request["conversation_id"] == sender
+    assert request["consent_version"] and request["consent_at"]
 
     assert reference in texts(stack.say(sender, "was ist mit meiner anfrage"))
 
