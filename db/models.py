@@ -8,6 +8,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstrain
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUS_NEW = "new"
+STATUS_CLOSED = "closed"
 STATUSES = ("new", "assigned", "scheduled", "referred", "closed")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import STATUS_NEW, AppointmentRequest, StatusChange
+from db.models import STATUS_CLOSED, STATUS_NEW, AppointmentRequest, StatusChange
 
 # Crockford's base32 without I, L, O, U: easy to read out on the phone.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -139,6 +139,23 @@ def erase_conversation(sessions: sessionmaker[Session], conversation_id: str) ->
             session.scalars(
                 select(AppointmentRequest.id).where(
                     AppointmentRequest.conversation_id == conversation_id
+                )
+            )
+        )
+        if ids:
+            session.execute(delete(StatusChange).where(StatusChange.request_id.in_(ids)))
+            session.execute(delete(AppointmentRequest).where(AppointmentRequest.id.in_(ids)))
+        return len(ids)
+
+
+def delete_closed_before(sessions: sessionmaker[Session], cutoff: dt.datetime) -> int:
+    """Deletes requests closed before ``cutoff`` (with their history); returns how many."""
+    with sessions.begin() as session:
+        ids = list(
+            session.scalars(
+                select(AppointmentRequest.id).where(
+                    AppointmentRequest.status == STATUS_CLOSED,
+                    AppointmentRequest.updated_at < cutoff,
                 )
             )
         )

@@ -29,6 +29,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p_export.add_argument("--format", choices=["json"], default="json")
     p_export.set_defaults(run=_export)
 
+    p_retention = commands.add_parser(
+        "retention", help="delete closed requests and quiet conversations past retention"
+    )
+    p_retention.add_argument("--closed-days", type=int, help="default RETENTION_CLOSED_DAYS or 180")
+    p_retention.add_argument(
+        "--conversation-days", type=int, help="default RETENTION_CONVERSATION_DAYS or 30"
+    )
+    p_retention.set_defaults(run=_retention)
+
     p_db = commands.add_parser("db", help="database schema")
     db_commands = p_db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="migrate to the newest schema").set_defaults(
@@ -90,6 +99,25 @@ def _export(args: argparse.Namespace) -> int:
 
     rows = export_requests(session_factory(Settings().database_url))
     print(json.dumps(rows, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    from intake.retention import apply_retention
+    from intake.settings import Settings
+
+    settings = Settings()
+    report = apply_retention(
+        settings.database_url,
+        settings.tracker_store_url,
+        closed_days=args.closed_days if args.closed_days is not None else settings.retention_closed_days,
+        conversation_days=(
+            args.conversation_days
+            if args.conversation_days is not None
+            else settings.retention_conversation_days
+        ),
+    )
+    print(json.dumps(report))
     return 0
 
 

@@ -11,3 +11,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'kim-intake.sqlite3'}"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's SQL tracker store (endpoints.yml): read by the retention job.
+    tracker_store_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'rasa-trackers.sqlite3'}"
+    # Retention (days): closed requests, and conversations without a new message.
+    retention_closed_days: int = 180
+    retention_conversation_days: int = 30

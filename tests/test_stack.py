@@ -38,6 +38,7 @@ def free_port() -> int:
 class Stack:
     url: str
     queue_url: str
+    tracker_store_url: str
 
     def say(self, sender: str, message: str, **metadata: str) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"sender": sender, "message": message}
@@ -83,7 +84,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     try:
         wait_until_ready(f"http://127.0.0.1:{actions_port}/health", processes[0], 90)
         wait_until_ready(f"http://127.0.0.1:{rasa_port}/status", processes[1], 240)
-        yield Stack(f"http://127.0.0.1:{rasa_port}", queue_url)
+        yield Stack(f"http://127.0.0.1:{rasa_port}", queue_url,
+                    f"sqlite:///{tmp / 'trackers.sqlite3'}")
     finally:
         stop(processes)
         for log in logs:
@@ -257,3 +259,18 @@ def test_a_short_message_does_not_flip_the_language(stack: Stack) -> None:
     stack.say(sender, "ok")
     stack.say(sender, "да")
     assert stack.tracker(sender)["slots"]["language"] == "de"
+
+
+def test_retention_removes_quiet_conversations_from_rasas_tracker_store(stack: Stack) -> None:
+    import datetime as dt
+
+    from intake.retention import apply_retention
+
+    sender = uuid.uuid4().hex
+    stack.say(sender, "hallo")
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=31)
+    report = apply_retention(stack.queue_url, stack.tracker_store_url, closed_days=180,
+                             conversation_days=30, now=later)
+    assert report["conversations"] >= 1 and report["tracker_events"] > 0
+    events = stack.tracker(sender)["events"]
+    assert not any(e["event"] == "user" for e in events)
