@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._shared import (
+    describe,
     APPOINTMENT_SLOTS,
     NEXT_STEP,
     SCREENING_SLOTS,
@@ -60,8 +61,8 @@ def file_request(
     )
     try:
         stored = create_appointment_request(queue(), draft)
-    except (SQLAlchemyError, RuntimeError):
-        logger.exception("the queue could not store an appointment request")
+    except (SQLAlchemyError, RuntimeError) as exc:
+        logger.error("the queue could not store an appointment request: %s", describe(exc))
         dispatcher.utter_message(response="utter_queue_unavailable")
         return [SlotSet(NEXT_STEP, "none")]
     dispatcher.utter_message(response=response, reference=stored.reference)

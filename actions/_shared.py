@@ -80,3 +80,9 @@ def answers_of(tracker: Tracker) -> dict[str, Any]:
         for slot in SCREENING_SLOTS
         if tracker.get_slot(slot) is not None
     }
+
+
+def describe(exc: BaseException) -> str:
+    """An error for the log without its details: database errors carry the statement's
+    parameters (answers, conversation ids), which must not reach a log."""
+    return type(exc).__name__

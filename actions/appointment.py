@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._form import IntakeFormValidation, ask_actions
-from actions._shared import APPOINTMENT_SLOTS, NEXT_STEP, queue
+from actions._shared import APPOINTMENT_SLOTS, NEXT_STEP, describe, queue
 from db.repository import AppointmentDetails, save_appointment_details
 from intake.answers import UNKNOWN
 
@@ -51,8 +51,8 @@ class ActionSaveAppointment(Action):
             reference = save_appointment_details(
                 queue(), tracker.sender_id, tracker.get_slot("screening_id") or "", details
             )
-        except SQLAlchemyError:
-            logger.exception("the queue could not store appointment details")
+        except SQLAlchemyError as exc:
+            logger.error("the queue could not store appointment details: %s", describe(exc))
             dispatcher.utter_message(response="utter_queue_unavailable")
             return [SlotSet(NEXT_STEP, "none")]
         dispatcher.utter_message(

@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._requests import forget_answers
-from actions._shared import NEXT_STEP, queue
+from actions._shared import NEXT_STEP, describe, queue
 from db.repository import erase_conversation
 
 logger = logging.getLogger(__name__)
@@ -25,8 +25,8 @@ class ActionDeleteMyData(Action):
     ) -> list[EventType]:
         try:
             erase_conversation(queue(), tracker.sender_id)
-        except SQLAlchemyError:
-            logger.exception("the queue could not erase a conversation")
+        except SQLAlchemyError as exc:
+            logger.error("the queue could not erase a conversation: %s", describe(exc))
             dispatcher.utter_message(response="utter_queue_unavailable")
             return []
         dispatcher.utter_message(response="utter_data_deleted")

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._shared import queue
+from actions._shared import describe, queue
 from db.repository import requests_of_conversation
 
 logger = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ class ActionRequestStatus(Action):
     ) -> list[EventType]:
         try:
             requests = requests_of_conversation(queue(), tracker.sender_id)
-        except SQLAlchemyError:
-            logger.exception("the queue could not be read")
+        except SQLAlchemyError as exc:
+            logger.error("the queue could not be read: %s", describe(exc))
             dispatcher.utter_message(response="utter_queue_unavailable")
             return []
         if not requests:

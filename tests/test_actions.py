@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -270,12 +271,19 @@ def test_under_16_gets_contacts_and_nothing_is_stored(queue_env: str) -> None:
     assert export_requests(session_factory(queue_env)) == []
 
 
-def test_a_broken_queue_apologises_and_keeps_the_conversation(monkeypatch: pytest.MonkeyPatch,
-                                                               tmp_path: Any) -> None:
+def test_a_broken_queue_apologises_and_keeps_the_conversation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/not-migrated.sqlite3")
-    events, responses = run(ActionScreeningResult(), tracker(MINOR_ALONE))
+    with caplog.at_level(logging.DEBUG):
+        events, responses = run(ActionScreeningResult(),
+                                tracker(MINOR_ALONE, sender="conversation-secret-42"))
     assert responses[-1] == "utter_queue_unavailable"
     assert slot_events(events)["intake_next_step"] == "none"
+    logged = caplog.text
+    assert "OperationalError" in logged
+    for personal in ("conversation-secret-42", "gestattung", '"AF"', "asylblg"):
+        assert personal not in logged
 
 
 def test_asking_for_a_person_files_a_request(queue_env: str) -> None:
