@@ -70,3 +70,14 @@ class StatusChange(Base):
     note: Mapped[Optional[str]] = mapped_column(Text)
 
     request: Mapped[AppointmentRequest] = relationship(back_populates="status_changes")
+
+
+class ErasureRequest(Base):
+    """A user's request to erase their conversation, kept until the events in Rasa's tracker
+    store are deleted too (the retention job does that after Rasa has saved the turn)."""
+
+    __tablename__ = "erasure_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,7 +14,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import STATUS_CLOSED, STATUS_NEW, AppointmentRequest, StatusChange
+from db.models import (
+    STATUS_CLOSED,
+    STATUS_NEW,
+    AppointmentRequest,
+    ErasureRequest,
+    StatusChange,
+)
 
 # Crockford's base32 without I, L, O, U: easy to read out on the phone.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -133,8 +139,11 @@ def requests_of_conversation(
 
 
 def erase_conversation(sessions: sessionmaker[Session], conversation_id: str) -> int:
-    """Deletes every request of a conversation (with its history); returns how many."""
+    """Deletes every request of a conversation (with its history) and records the erasure,
+    so that the conversation's events are deleted from Rasa's tracker store too; returns how
+    many requests."""
     with sessions.begin() as session:
+        session.add(ErasureRequest(conversation_id=conversation_id))
         ids = list(
             session.scalars(
                 select(AppointmentRequest.id).where(
@@ -146,6 +155,18 @@ def erase_conversation(sessions: sessionmaker[Session], conversation_id: str) ->
             session.execute(delete(StatusChange).where(StatusChange.request_id.in_(ids)))
             session.execute(delete(AppointmentRequest).where(AppointmentRequest.id.in_(ids)))
         return len(ids)
+
+
+def pending_erasures(sessions: sessionmaker[Session]) -> list[str]:
+    with sessions() as session:
+        return list(dict.fromkeys(session.scalars(select(ErasureRequest.conversation_id))))
+
+
+def complete_erasures(sessions: sessionmaker[Session], conversation_ids: list[str]) -> None:
+    with sessions.begin() as session:
+        session.execute(
+            delete(ErasureRequest).where(ErasureRequest.conversation_id.in_(conversation_ids))
+        )
 
 
 def delete_closed_before(sessions: sessionmaker[Session], cutoff: dt.datetime) -> int:

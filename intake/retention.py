@@ -1,12 +1,13 @@
 """The retention job (`intake retention`, for cron or a systemd timer): deletes requests closed
-more than N days ago from the queue, and conversations without a new message for M days from
-Rasa's tracker store. Reports counts only."""
+more than N days ago from the queue, conversations without a new message for M days from
+Rasa's tracker store, and the tracker events of every conversation whose user asked for
+erasure since the last run. Reports counts only."""
 from __future__ import annotations
 
 import datetime as dt
 
 
-from db.repository import delete_closed_before
+from db.repository import complete_erasures, delete_closed_before, pending_erasures
 from db.session import make_engine, session_factory
 from db.tracker_store import delete_conversations, quiet_conversations
 
@@ -19,13 +20,21 @@ def apply_retention(
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
     now = now or dt.datetime.now(dt.timezone.utc)
-    closed = delete_closed_before(session_factory(queue_url), now - dt.timedelta(days=closed_days))
+    queue = session_factory(queue_url)
+    closed = delete_closed_before(queue, now - dt.timedelta(days=closed_days))
+    erased = pending_erasures(queue)
     engine = make_engine(tracker_store_url)
     try:
         quiet = quiet_conversations(engine, now.timestamp() - conversation_days * 86_400)
-        events = delete_conversations(engine, quiet)
+        events = delete_conversations(engine, sorted(set(quiet) | set(erased)))
     finally:
         engine.dispose()
-    return {"closed_requests": closed, "conversations": len(quiet), "tracker_events": events}
+    complete_erasures(queue, erased)
+    return {
+        "closed_requests": closed,
+        "conversations": len(set(quiet) - set(erased)),
+        "erased_conversations": len(erased),
+        "tracker_events": events,
+    }
 
 

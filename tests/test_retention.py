@@ -54,7 +54,8 @@ def test_retention_deletes_only_what_is_past_its_time(queue_url: str, sessions: 
 
     report = apply_retention(queue_url, tracker_url, closed_days=180, conversation_days=30, now=NOW)
 
-    assert report == {"closed_requests": 1, "conversations": 1, "tracker_events": 2}
+    assert report == {"closed_requests": 1, "conversations": 1, "erased_conversations": 0,
+                      "tracker_events": 2}
     left = sorted(r["conversation_id"] for r in export_requests(sessions))
     assert left == ["closed-recently", "open-long-ago"]
     engine = make_engine(tracker_url)
@@ -71,4 +72,18 @@ def test_retention_command_reports_counts_only(queue_url: str, tmp_path: Path) -
                             capture_output=True, text=True, cwd=PROJECT_DIR, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"closed_requests": 0, "conversations": 0,
-                                         "tracker_events": 0}
+                                         "erased_conversations": 0, "tracker_events": 0}
+
+
+def test_an_erasure_removes_the_conversation_from_the_tracker_store(
+    queue_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from db.repository import erase_conversation, pending_erasures
+
+    request(sessions, "erase-me", "new", 0)
+    erase_conversation(sessions, "erase-me")
+    assert export_requests(sessions) == []
+    tracker_url = trackers(tmp_path / "trackers.sqlite3", {"erase-me": [0, 0], "other": [0]})
+    report = apply_retention(queue_url, tracker_url, closed_days=180, conversation_days=30, now=NOW)
+    assert report["erased_conversations"] == 1 and report["tracker_events"] == 2
+    assert pending_erasures(sessions) == []

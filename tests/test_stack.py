@@ -274,3 +274,19 @@ def test_retention_removes_quiet_conversations_from_rasas_tracker_store(stack: S
     assert report["conversations"] >= 1 and report["tracker_events"] > 0
     events = stack.tracker(sender)["events"]
     assert not any(e["event"] == "user" for e in events)
+
+
+def test_erasure_reaches_rasas_tracker_store(stack: Stack) -> None:
+    from intake.retention import apply_retention
+
+    sender = uuid.uuid4().hex
+    stack.say(sender, "/request_appointment")
+    stack.say(sender, "ja")
+    stack.say(sender, "ich möchte mit einem mitarbeiter sprechen")
+    assert [r for r in stack.requests() if r["conversation_id"] == sender]
+    stack.say(sender, "bitte löschen sie meine daten")
+    stack.say(sender, "/affirm")
+    assert not [r for r in stack.requests() if r["conversation_id"] == sender]
+    report = apply_retention(stack.queue_url, stack.tracker_store_url, 180, 30)
+    assert report["erased_conversations"] >= 1
+    assert not any(e["event"] == "user" for e in stack.tracker(sender)["events"])
