@@ -109,4 +109,8 @@ def write_domain_responses(path: Path = RESPONSES_FILE) -> Path:
 
 
 def _payload(payload: str, title: str) -> str:
-    return title if payload == "~" else payload
+    """Rasa fills ``{slot}`` placeholders in button payloads too: the braces of a payload's
+    entities are doubled so that it reaches the user unchanged, without an error logged
+    (with the conversation's slot values) for every button."""
+    text = title if payload == "~" else payload
+    return text.replace("{", "{{").replace("}", "}}")

@@ -39,6 +39,7 @@ class Stack:
     url: str
     queue_url: str
     tracker_store_url: str
+    logs: Path
 
     def say(self, sender: str, message: str, **metadata: str) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"sender": sender, "message": message}
@@ -85,7 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         wait_until_ready(f"http://127.0.0.1:{actions_port}/health", processes[0], 90)
         wait_until_ready(f"http://127.0.0.1:{rasa_port}/status", processes[1], 240)
         yield Stack(f"http://127.0.0.1:{rasa_port}", queue_url,
-                    f"sqlite:///{tmp / 'trackers.sqlite3'}")
+                    f"sqlite:///{tmp / 'trackers.sqlite3'}", tmp)
     finally:
         stop(processes)
         for log in logs:
@@ -290,3 +291,12 @@ def test_erasure_reaches_rasas_tracker_store(stack: Stack) -> None:
     report = apply_retention(stack.queue_url, stack.tracker_store_url, 180, 30)
     assert report["erased_conversations"] >= 1
     assert not any(e["event"] == "user" for e in stack.tracker(sender)["events"])
+
+
+def test_the_servers_log_no_errors_and_no_answers(stack: Stack) -> None:
+    """Runs last: everything the module's conversations made the servers log at INFO."""
+    for log in ("rasa.log", "actions.log"):
+        text = (stack.logs / log).read_text(encoding="utf-8", errors="replace")
+        assert " ERROR " not in text, text[-2000:]
+        for answer in ("afghanistan", "Aufenthaltsgestattung", "hausbesuch", "wuppertal"):
+            assert answer.lower() not in text.lower(), (log, answer)
