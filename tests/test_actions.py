@@ -313,6 +313,13 @@ def test_appointment_form_takes_an_answer(asked: str, text: str, value: Any) -> 
     assert slot_events(events)[asked] == value
 
 
+def test_asking_for_a_person_interrupts_the_appointment_questions() -> None:
+    events, _ = run(ValidateAppointmentForm(),
+                    tracker({"requested_slot": "contact_mode"}, "ich will einen menschen sprechen",
+                            intent="ask_human", confidence=0.9, form="appointment_form"))
+    assert events == []
+
+
 def test_appointment_details_are_saved(queue_env: str) -> None:
     run(ActionScreeningResult(), tracker(MINOR_ALONE))
     details = {**MINOR_ALONE, "contact_mode": "phone", "preferred_times": "morgens",
