@@ -78,11 +78,13 @@ def write_nlu(data: dict[str, dict[str, list[str]]], directory: Path) -> None:
 
 
 def train_model(config: Path, nlu_dir: Path, out: Path, name: str) -> tuple[Path, float]:
+    # A cache of its own, so that Rasa trains every component and the time is honest.
+    env = {**ENV, "RASA_CACHE_DIRECTORY": str(out / f"cache-{name}")}
     started = time.monotonic()
     subprocess.run(
         [str(RASA), "train", "nlu", "--config", str(config), "--nlu", str(nlu_dir),
          "--out", str(out), "--fixed-model-name", name],
-        cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return out / f"{name}.tar.gz", time.monotonic() - started
 
