@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.migrate import upgrade
+from db.models import Base
 from db.session import make_engine, normalise_url
 
 
@@ -51,8 +52,8 @@ def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield url
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM status_change"))
-        connection.execute(text("DELETE FROM appointment_request"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
     engine.dispose()
 
 
