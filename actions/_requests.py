@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from typing import Optional
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -17,24 +17,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._shared import (
-    describe,
     APPOINTMENT_SLOTS,
     NEXT_STEP,
     SCREENING_SLOTS,
     answers_of,
+    describe,
     language_of,
     queue,
     rules,
 )
 from db.repository import ConsentRecord, RequestDraft, create_appointment_request
-from intake.answers import load_answer_schema
+from intake.answers import default_answer_schema
 from intake.eligibility import Outcome, QueueDecision, assess, queue_decision
 
 logger = logging.getLogger(__name__)
 
 
-def outcome_of(tracker: Tracker) -> tuple[dict, Outcome]:
-    answers = load_answer_schema().normalise(answers_of(tracker))
+Assessment = tuple[dict[str, Any], Outcome]
+
+
+def outcome_of(tracker: Tracker) -> Assessment:
+    """The normalised answers so far and the outcome the rules give for them today."""
+    answers = default_answer_schema().normalise(answers_of(tracker))
     return answers, assess(rules(), answers, dt.date.today())
 
 
@@ -44,10 +48,15 @@ def decision_for(tracker: Tracker, asked_for_person: bool) -> QueueDecision:
 
 
 def file_request(
-    dispatcher: CollectingDispatcher, tracker: Tracker, asked_for_person: bool, response: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    asked_for_person: bool,
+    response: str,
+    assessment: Optional[Assessment] = None,
 ) -> list[EventType]:
-    """Stores the request (idempotent per screening) and utters ``response`` with its number."""
-    answers, outcome = outcome_of(tracker)
+    """Stores the request (idempotent per screening) and utters ``response`` with its number.
+    ``assessment`` is ``outcome_of(tracker)`` when the caller has it already."""
+    answers, outcome = assessment or outcome_of(tracker)
     screening_id = tracker.get_slot("screening_id") or uuid.uuid4().hex
     draft = RequestDraft(
         conversation_id=tracker.sender_id,

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.session import session_factory
-from intake.answers import load_answer_schema
+from intake.answers import default_answer_schema
 from intake.eligibility import RuleSet
 from intake.ruleset import default_ruleset
 from intake.settings import Settings
@@ -40,7 +40,7 @@ def rules() -> RuleSet:
 
 @lru_cache(maxsize=1)
 def _understanding(today: dt.date) -> Understanding:
-    return Understanding(default_vocabulary(), load_answer_schema(), today)
+    return Understanding(default_vocabulary(), default_answer_schema(), today)
 
 
 def understanding() -> Understanding:

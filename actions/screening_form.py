@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._form import IntakeFormValidation, ask_actions
 from actions._shared import SCREENING_SLOTS, answers_of, rules, understanding
-from intake.answers import load_answer_schema
+from intake.answers import default_answer_schema
 from intake.eligibility import below_min_intake_age, questions_to_ask
 from intake.understanding import Message
 
@@ -33,7 +33,7 @@ class ValidateScreeningForm(IntakeFormValidation):
         """The questions still to ask; none once the answers end the screening early."""
         if tracker.get_slot("no_papers"):
             return []
-        answers: dict[str, Any] = load_answer_schema().normalise(answers_of(tracker))
+        answers: dict[str, Any] = default_answer_schema().normalise(answers_of(tracker))
         if below_min_intake_age(rules(), answers):
             return []
         return questions_to_ask(rules(), answers)

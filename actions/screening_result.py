@@ -22,7 +22,8 @@ class ActionScreeningResult(Action):
             dispatcher.utter_message(response="utter_no_papers")
             return forget_answers() + [SlotSet(NEXT_STEP, "none")]
 
-        answers, outcome = outcome_of(tracker)
+        assessment = outcome_of(tracker)
+        answers, outcome = assessment
         decision = queue_decision(rules(), answers, outcome, asked_for_person=False)
         if decision is QueueDecision.UNDER_MIN_AGE:
             dispatcher.utter_message(response="utter_under_min_age")
@@ -45,7 +46,9 @@ class ActionScreeningResult(Action):
             dispatcher.utter_message(response=f"utter_route_{route}")
 
         if queued:
-            return file_request(dispatcher, tracker, False, "utter_request_created")
+            return file_request(
+                dispatcher, tracker, False, "utter_request_created", assessment
+            )
         if not outcome.routes and not outcome.referrals:
             dispatcher.utter_message(response="utter_person_contact")
         dispatcher.utter_message(response="utter_result_next_steps")

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from intake.answers import load_answer_schema  # noqa: E402
-from intake.language_guess import nlu_examples  # noqa: E402
 from intake.language_id import train as train_language_model  # noqa: E402
 from intake.understanding import Message, Understanding  # noqa: E402
 from intake.vocabulary import default_vocabulary  # noqa: E402

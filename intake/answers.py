@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -119,3 +120,10 @@ def load_answer_schema(
     with countries_path.open(encoding="utf-8") as fh:
         countries = frozenset(str(code) for code in yaml.safe_load(fh)["values"])
     return AnswerSchema(slots, countries)
+
+
+@lru_cache(maxsize=1)
+def default_answer_schema() -> AnswerSchema:
+    """The schema of ``data/screening``, read once per process (the action server asks for it
+    on every turn)."""
+    return load_answer_schema()

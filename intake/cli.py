@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any, Optional, Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from intake.answers import AnswerError, load_answer_schema
 from intake.conditions import RuleFileError
 from intake.eligibility import assess
@@ -58,7 +60,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p_chat.set_defaults(run=_chat)
 
     args = parser.parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except SQLAlchemyError as exc:
+        # The error's text can carry stored answers: only its kind is shown.
+        return _fail(f"database error ({type(exc).__name__}); check DATABASE_URL and `intake db upgrade`")
 
 
 def _date(text: str) -> dt.date:
@@ -110,7 +116,9 @@ def _retention(args: argparse.Namespace) -> int:
     report = apply_retention(
         settings.database_url,
         settings.tracker_store_url,
-        closed_days=args.closed_days if args.closed_days is not None else settings.retention_closed_days,
+        closed_days=(
+            args.closed_days if args.closed_days is not None else settings.retention_closed_days
+        ),
         conversation_days=(
             args.conversation_days
             if args.conversation_days is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,11 @@ def test_queue_export_prints_every_request(queue_url: str) -> None:
     [row] = json.loads(result.stdout)
     assert row["language"] == "ar" and row["to_check"] == ["eastern_europe"]
     assert row["status"] == "new" and row["created_at"]
+
+
+def test_an_unusable_database_is_one_line_not_a_stack_trace(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    result = intake("queue", "export", "--format", "json", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "intake: database error (OperationalError); check DATABASE_URL and `intake db upgrade`"]

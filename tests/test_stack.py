@@ -4,7 +4,6 @@ conversation over the REST channel, and the request found in the queue database.
 Needs the Rasa virtualenv and the trained model (`make test` provides both)."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import uuid
