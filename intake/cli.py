@@ -55,6 +55,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p_stack = commands.add_parser("stack", help="start actions, Rasa and the terminal chat")
     p_stack.set_defaults(run=_stack)
 
+    p_telegram = commands.add_parser(
+        "telegram", help="the Telegram gateway (TELEGRAM_BOT_TOKEN, CHANNEL_SECRET)"
+    )
+    p_telegram.set_defaults(run=_telegram)
+
     p_chat = commands.add_parser("chat", help="chat with the running bot in this terminal")
     p_chat.add_argument("--url", help="Rasa server (default: RASA_URL)")
     p_chat.set_defaults(run=_chat)
@@ -65,6 +70,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SQLAlchemyError as exc:
         # The error's text can carry stored answers: only its kind is shown.
         return _fail(f"database error ({type(exc).__name__}); check DATABASE_URL and `intake db upgrade`")
+
+
+def _telegram(args: argparse.Namespace) -> int:
+    from bot.telegram.app import main as run_gateway
+
+    return run_gateway()
 
 
 def _date(text: str) -> dt.date:

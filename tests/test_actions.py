@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -50,7 +51,7 @@ def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "
 def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[str]]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, t, DOMAIN))
-    return events, [m.get("response") for m in dispatcher.messages]
+    return events, [m.get("response") or json.dumps(m.get("custom")) for m in dispatcher.messages]
 
 
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -338,7 +339,7 @@ def test_status_and_erasure(queue_env: str) -> None:
     _, responses = run(ActionRequestStatus(), tracker({}))
     assert responses == ["utter_status_new"]
     _, responses = run(ActionDeleteMyData(), tracker({}))
-    assert responses == ["utter_data_deleted"]
+    assert responses == ["utter_data_deleted", '{"conversation_erased": true}']
     assert export_requests(session_factory(queue_env)) == []
 
 

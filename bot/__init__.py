@@ -1,0 +1,1 @@
+"""The bot: Rasa's domain and rules (YAML) and the channels newcomers reach it through."""

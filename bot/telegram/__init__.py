@@ -1,0 +1,1 @@
+"""The Telegram gateway: python-telegram-bot between Telegram and the Rasa server."""

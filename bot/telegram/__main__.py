@@ -1,0 +1,5 @@
+import sys
+
+from bot.telegram.app import main
+
+sys.exit(main())

@@ -1,0 +1,113 @@
+"""Builds and runs the gateway: ``intake telegram`` (or ``python -m bot.telegram``)."""
+from __future__ import annotations
+
+import logging
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler,
+    filters,
+)
+
+from bot.channel.buttons import ButtonTokens
+from bot.channel.limits import MessageLimit
+from bot.channel.rasa import RasaClient
+from bot.channel.texts import ChannelTexts, ReplyLanguages
+from bot.telegram.gateway import TelegramGateway, command_menu
+from bot.telegram.settings import ConfigurationError, GatewaySettings, load_settings
+from intake.responses import build_responses
+from intake.translations import SOURCE_LANGUAGE
+
+logger = logging.getLogger(__name__)
+
+
+def known_payloads(responses: dict[str, list[dict]]) -> list[str]:
+    return sorted({
+        str(button["payload"]).replace("{{", "{").replace("}}", "}")
+        for variations in responses.values()
+        for variation in variations
+        for button in variation.get("buttons") or []
+    })
+
+
+def build_application(settings: GatewaySettings) -> Application:
+    responses = build_responses()
+    secret = settings.channel_secret.encode("utf-8")
+    texts = ChannelTexts()
+    rasa = RasaClient(settings.rasa_url, settings.actions_url)
+    gateway = TelegramGateway(
+        rasa=rasa,
+        secret=secret,
+        texts=texts,
+        reply_languages=ReplyLanguages(responses),
+        tokens=ButtonTokens(secret, known_payloads(responses)),
+        limit=MessageLimit(per_minute=settings.telegram_messages_per_minute),
+    )
+
+    async def register_commands(application: Application) -> None:
+        for language in texts.languages:
+            try:
+                await application.bot.set_my_commands(
+                    command_menu(texts, language),
+                    language_code=None if language == SOURCE_LANGUAGE else language,
+                )
+            except TelegramError as exc:
+                logger.warning("setMyCommands (%s) failed: %s", language, type(exc).__name__)
+
+    async def close_rasa(application: Application) -> None:
+        await rasa.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .concurrent_updates(256)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(register_commands)
+        .post_shutdown(close_rasa)
+        .build()
+    )
+    application.bot_data["gateway"] = gateway
+    application.add_handler(CallbackQueryHandler(gateway.on_button))
+    application.add_handler(MessageHandler(~filters.UpdateType.EDITED, gateway.on_message))
+    application.add_error_handler(gateway.on_error)
+    return application
+
+
+def quiet_libraries() -> None:
+    # httpx logs every request URL, and a Bot API URL holds the bot token; PTB logs the
+    # parameters of every call (message texts) at DEBUG. Neither may reach a log.
+    for name in ("httpx", "httpcore", "telegram", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def run(settings: GatewaySettings) -> None:
+    application = build_application(settings)
+    allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    if settings.telegram_mode == "webhook":
+        url = str(settings.telegram_webhook_url)
+        application.run_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=urlsplit(url).path.lstrip("/"),
+            webhook_url=url,
+            secret_token=settings.telegram_webhook_secret,
+            allowed_updates=allowed,
+        )
+    else:
+        application.run_polling(allowed_updates=allowed)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet_libraries()
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"telegram gateway: {exc}", file=sys.stderr)
+        return 2
+    run(settings)
+    return 0
