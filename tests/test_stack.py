@@ -4,92 +4,29 @@ conversation over the REST channel, and the request found in the queue database.
 Needs the Rasa virtualenv and the trained model (`make test` provides both)."""
 from __future__ import annotations
 
-import socket
-import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 import pytest
+import yaml
 
-from db.migrate import upgrade
-from db.repository import export_requests
-from db.session import session_factory
-from intake.stack import (
-    MODEL, PROJECT_DIR, actions_command, rasa_command, stack_environment, stop, wait_until_ready,
-)
+from intake.stack import PROJECT_DIR
+from tests.rasa_stack import RasaStack
 
 pytestmark = pytest.mark.rasa
-RASA = PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Stack:
-    url: str
-    queue_url: str
-    tracker_store_url: str
-    logs: Path
-
-    def say(self, sender: str, message: str, **metadata: str) -> list[dict[str, Any]]:
-        body: dict[str, Any] = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
-        response = httpx.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60)
-        response.raise_for_status()
-        return list(response.json())
-
-    def tracker(self, sender: str) -> dict[str, Any]:
-        return httpx.get(f"{self.url}/conversations/{sender}/tracker", timeout=30).json()
-
-    def requests(self) -> list[dict[str, Any]]:
-        return export_requests(session_factory(self.queue_url))
+Stack = RasaStack
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not (RASA.exists() and MODEL.exists()):
-        pytest.fail("the Rasa virtualenv or the model is missing: run `make test`")
-    tmp = tmp_path_factory.mktemp("stack")
-    queue_url = f"sqlite:///{tmp / 'queue.sqlite3'}"
-    upgrade(queue_url)
-    rasa_port, actions_port = free_port(), free_port()
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'trackers.sqlite3'}\n",
-        encoding="utf-8",
-    )
-    env = {**stack_environment(), "DATABASE_URL": queue_url}
-    logs = []
-    processes = []
-    for name, command in (
-        ("actions", actions_command(actions_port)),
-        ("rasa", [*rasa_command(MODEL, rasa_port)[:-4], "--endpoints", str(endpoints),
-                  "--credentials", str(PROJECT_DIR / "credentials.yml")]),
-    ):
-        log = (tmp / f"{name}.log").open("wb")
-        logs.append(log)
-        processes.append(subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+    running = RasaStack(tmp_path_factory.mktemp("stack"))
     try:
-        wait_until_ready(f"http://127.0.0.1:{actions_port}/health", processes[0], 90)
-        wait_until_ready(f"http://127.0.0.1:{rasa_port}/status", processes[1], 240)
-        yield Stack(f"http://127.0.0.1:{rasa_port}", queue_url,
-                    f"sqlite:///{tmp / 'trackers.sqlite3'}", tmp)
+        yield running.start()
     finally:
-        stop(processes)
-        for log in logs:
-            log.close()
+        running.close()
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from intake.responses import RIGHT_TO_LEFT, build_responses, load_institutions, render_text
+from intake.responses import (
+    RIGHT_TO_LEFT,
+    build_responses,
+    load_institutions,
+    render_text,
+)
 from intake.translations import SOURCE_LANGUAGE, load_locales
 
 _PREFIX = 24
