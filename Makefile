@@ -11,6 +11,8 @@ APP := .venv/.installed
 RASA := .venv-rasa/.installed
 RESPONSES := bot/domain/responses.yml
 MODEL := models/kim-intake.tar.gz
+# The Telegram Bot API emulator (npm telegram-test-api) the gateway's tests talk to.
+EMULATOR := tests/telegram_emulator/node_modules/.installed
 BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -21,8 +23,13 @@ run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
 	.venv/bin/intake stack
 
-test: $(APP) $(RASA) $(MODEL)
+test: $(APP) $(RASA) $(MODEL) $(EMULATOR)
 	.venv/bin/pytest -q
+
+$(EMULATOR): tests/telegram_emulator/package.json tests/telegram_emulator/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the Telegram tests"; exit 1; }
+	cd tests/telegram_emulator && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(APP): pyproject.toml
 	$(PYTHON) -m venv .venv

@@ -1,5 +1,6 @@
 """Starts the embedded stack for ``make run``: the action server, the Rasa server (HTTP API
-on 127.0.0.1) and the terminal chat. Ctrl-C, or leaving the chat, stops all it started."""
+on 127.0.0.1), the Telegram gateway when a bot token is configured, and the terminal chat.
+Ctrl-C, or leaving the chat, stops all it started."""
 from __future__ import annotations
 
 import os
@@ -82,11 +83,42 @@ def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def telegram_command() -> list[str]:
+    return [sys.executable, "-m", "bot.telegram"]
+
+
+def telegram_wanted() -> bool:
+    """The gateway starts with the stack when a bot token is configured (environment or .env)."""
+    from bot.telegram.settings import ConfigurationError, load_settings
+
+    if not (os.environ.get("TELEGRAM_BOT_TOKEN") or _in_dotenv("TELEGRAM_BOT_TOKEN")):
+        return False
+    try:
+        load_settings()
+    except ConfigurationError as exc:
+        raise RuntimeError(f"Telegram gateway: {exc}") from None
+    return True
+
+
+def _in_dotenv(name: str) -> bool:
+    dotenv = PROJECT_DIR / ".env"
+    return dotenv.exists() and any(
+        line.split("=", 1)[0].strip() == name and line.split("=", 1)[-1].strip()
+        for line in dotenv.read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    )
+
+
 def run_stack() -> int:
     from intake.chat import run_chat
 
     if not MODEL.exists():
         print("intake: no trained model; run `make run` (it trains one)", file=sys.stderr)
+        return 2
+    try:
+        with_telegram = telegram_wanted()
+    except RuntimeError as exc:
+        print(f"intake: {exc}", file=sys.stderr)
         return 2
     env = stack_environment()
     (PROJECT_DIR / "var").mkdir(exist_ok=True)
@@ -97,6 +129,9 @@ def run_stack() -> int:
         wait_until_ready(f"http://127.0.0.1:{ACTIONS_PORT}/health", processes[0], 60)
         wait_until_ready(f"http://127.0.0.1:{RASA_PORT}/status", processes[1], 180)
         print(f"Rasa HTTP API: http://127.0.0.1:{RASA_PORT}  (logs in var/log/)", flush=True)
+        if with_telegram:
+            processes.append(start(telegram_command(), "telegram.log", env))
+            print("Telegram gateway started (log: var/log/telegram.log)", flush=True)
         return run_chat(f"http://127.0.0.1:{RASA_PORT}")
     except KeyboardInterrupt:
         return 130
