@@ -17,7 +17,7 @@ BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test build model check clean bench-nlu
+.PHONY: run test build model check clean bench-nlu bench-telegram
 
 run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
@@ -67,6 +67,10 @@ check: $(APP) $(RASA) $(RESPONSES)
 bench-nlu: $(APP) $(RASA) $(RESPONSES)
 	.venv/bin/pip install -q -e '.[bench]'
 	.venv/bin/python bench/nlu.py
+
+# Round-trip latency of the Telegram gateway through the emulator, next to REST (not a test).
+bench-telegram: $(APP) $(RASA) $(MODEL) $(EMULATOR)
+	.venv/bin/python bench/telegram_latency.py
 
 clean:
 	rm -rf models var .pytest_cache

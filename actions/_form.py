@@ -39,7 +39,7 @@ class IntakeFormValidation(FormValidationAction, ABC):
     """
 
     interruptions: frozenset[str] = frozenset(
-        {"ask_human", "restart", "delete_my_data", "change_language"}
+        {"ask_human", "restart", "delete_my_data", "change_language", "ask_status"}
     )
 
     @abstractmethod

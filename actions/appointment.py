@@ -19,7 +19,9 @@ logger = logging.getLogger(__name__)
 
 class ValidateAppointmentForm(IntakeFormValidation):
     # "Englisch" here names the interpreter's language, not a wish to switch the chat.
-    interruptions = frozenset({"restart", "delete_my_data", "ask_human"})
+    interruptions = frozenset(
+        {"restart", "delete_my_data", "ask_human", "change_language", "ask_status"}
+    )
 
     def name(self) -> str:
         return "validate_appointment_form"

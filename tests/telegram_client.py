@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -247,3 +248,48 @@ def _terminate(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+class GatewayProcess:
+    """The real gateway (`python -m bot.telegram`) as a process, talking to an emulator."""
+
+    def __init__(self, rasa_url: str, actions_url: str, emulator: TelegramEmulator, log: Path,
+                 **env: str) -> None:
+        self.emulator = emulator
+        self.log = log
+        self._env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": emulator.token,
+            "TELEGRAM_API_URL": emulator.bot_base_url,
+            "RASA_URL": rasa_url,
+            "ACTIONS_URL": actions_url,
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> GatewayProcess:
+        """Starts it and waits until it has registered its commands (it is polling then)."""
+        known = len(self.emulator.calls("setMyCommands"))
+        project = Path(__file__).resolve().parents[1]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.telegram"], cwd=project, env=self._env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while len(self.emulator.calls("setMyCommands")) <= known:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the gateway stopped: {self.log.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the gateway did not register its commands in time")
+            time.sleep(0.1)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -236,3 +236,13 @@ def test_the_servers_log_no_errors_and_no_answers(stack: Stack) -> None:
         assert " ERROR " not in text, text[-2000:]
         for answer in ("afghanistan", "Aufenthaltsgestattung", "hausbesuch", "wuppertal"):
             assert answer.lower() not in text.lower(), (log, answer)
+
+
+def test_status_asked_mid_screening_is_answered_and_the_question_comes_back(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    stack.say(sender, "/request_appointment")
+    stack.say(sender, "ja")
+    replies = stack.say(sender, "/ask_status")
+    assert locale_text("de", "utter_status_none") in texts(replies)
+    assert locale_text("de", "utter_ask_municipality").splitlines()[0] in texts(replies)
+    assert stack.tracker(sender)["slots"]["requested_slot"] == "municipality"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from urllib.parse import urlsplit
 
@@ -106,12 +107,17 @@ def run(settings: GatewaySettings) -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     quiet_libraries()
     try:
         settings = load_settings()
     except ConfigurationError as exc:
         print(f"telegram gateway: {exc}", file=sys.stderr)
         return 2
+    logger.info("Telegram gateway starting (%s, Rasa at %s)", settings.telegram_mode,
+                settings.rasa_url)
     run(settings)
+    logger.info("Telegram gateway stopped")
     return 0

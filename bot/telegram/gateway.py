@@ -125,12 +125,16 @@ class TelegramGateway:
             on_unavailable=lambda: apologise("channel_unavailable"),
         )
         async with self._conversation_lock(conversation), self._typing(context, chat_id):
+            started = time.perf_counter()
             try:
                 replies = await self.rasa.converse(conversation, text, metadata, delivery)
             except BotUnavailable:
+                logger.warning("gave up delivering a message after the bot stayed unavailable")
                 await self._say(context, chat_id, conversation, "channel_gave_up")
                 return
             await self._send_replies(context, chat_id, conversation, replies)
+            logger.debug("turn answered in %.0f ms with %d messages",
+                         1000 * (time.perf_counter() - started), len(replies))
 
     async def _send_replies(
         self,
