@@ -22,8 +22,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.rasa_stack import RasaStack  # noqa: E402
-from tests.telegram_client import GatewayProcess, TelegramEmulator, TelegramUser  # noqa: E402
+from tests.rasa_stack import RasaStack
+from tests.telegram_client import GatewayProcess, TelegramEmulator
 
 MESSAGE = "danke"
 SECRET = "bench-channel-secret-0123456789abcdef"
