@@ -259,3 +259,45 @@ def test_settings_fail_in_one_line_without_showing_the_token(monkeypatch: pytest
                               channel_secret="s" * 32)
     assert settings_.telegram_mode == "polling"
     assert "AAAA" not in repr(settings_)
+
+
+def test_a_slow_bot_is_apologised_for_once_and_its_answer_still_arrives() -> None:
+    posts: list[str] = []
+
+    async def slow_rasa(request: httpx.Request) -> httpx.Response:
+        if request.url.path in ("/", "/health"):
+            return httpx.Response(200, json={})
+        posts.append(json.loads(request.content)["message"])
+        await asyncio.sleep(0.3)
+        return httpx.Response(200, json=[{"text": "endlich"}])
+
+    told: list[str] = []
+
+    async def main() -> list[dict[str, Any]]:
+        async def slow() -> None:
+            told.append("slow")
+
+        client = RasaClient("http://rasa", "http://actions", transport=httpx.MockTransport(slow_rasa))
+        try:
+            return await client.converse("tg-a", "hallo", {"message_id": "tg:1"},
+                                         Delivery(slow_after=0.05, on_slow=slow))
+        finally:
+            await client.close()
+
+    assert asyncio.run(main()) == [{"text": "endlich"}]
+    assert told == ["slow"] and posts == ["hallo"]
+
+
+def test_the_gateway_starts_with_the_stack_only_with_a_token(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Any) -> None:
+    from intake import stack
+
+    monkeypatch.setattr(stack, "PROJECT_DIR", tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert stack.telegram_wanted() is False
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    monkeypatch.setenv("CHANNEL_SECRET", "s" * 40)
+    with pytest.raises(RuntimeError, match="TELEGRAM_BOT_TOKEN does not look like"):
+        stack.telegram_wanted()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 35)
+    assert stack.telegram_wanted() is True

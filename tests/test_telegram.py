@@ -110,6 +110,9 @@ def test_a_screening_on_telegram_from_start_to_erasure(
     assert request["answers"]["country_of_origin"] == "UA"
     assert str(user.chat_id) not in request["conversation_id"]
 
+    typing = len([c for c in emulator.calls("sendChatAction") if c["chat_id"] == user.chat_id])
+    assert typing >= 10  # the typing indicator while Rasa works, once per message at least
+
     user.send_command("/status")
     assert request["reference"] in texts(turn(user))
 
