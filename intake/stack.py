@@ -35,7 +35,7 @@ def rasa_command(model: Path = MODEL, port: int = RASA_PORT) -> list[str]:
 
 
 def actions_command(port: int = ACTIONS_PORT) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)]
 
 
 def stack_environment() -> dict[str, str]:

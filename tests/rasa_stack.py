@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import yaml
 
 from db.migrate import upgrade
 from db.repository import export_requests
@@ -42,12 +43,12 @@ class RasaStack:
         self.rasa_port, self.actions_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
+        # The project's endpoints, on this stack's ports and files.
+        endpoints = yaml.safe_load((PROJECT_DIR / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
+        endpoints["tracker_store"]["db"] = str(directory / "trackers.sqlite3")
         self._endpoints = directory / "endpoints.yml"
-        self._endpoints.write_text(
-            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {directory / 'trackers.sqlite3'}\n",
-            encoding="utf-8",
-        )
+        self._endpoints.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         self._env = {**stack_environment(), "DATABASE_URL": self.queue_url}
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._log_files: list[IO[bytes]] = []

@@ -1,0 +1,43 @@
+"""The action server (``python -m actions.server``): rasa_sdk's, taking calls without a domain.
+
+Rasa sends its whole domain (every response in ten languages, ~450 kB) with each action call
+unless ``enable_selective_domain`` is set in endpoints.yml. Rasa 3.6 then sends none;
+rasa-sdk 3.21 expects the domain digest that newer Rasa versions send instead, and refuses the
+call. No action here reads the domain, so a call without one runs with the last domain seen,
+or an empty one.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import utils
+from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
+from rasa_sdk.endpoint import create_argument_parser, run
+from rasa_sdk.executor import ActionExecutor
+
+
+class ActionsWithoutDomain(ActionExecutor):
+    def update_and_return_domain(
+        self, payload: dict[str, Any], action_name: str
+    ) -> dict[str, Any] | None:
+        if payload.get("domain") is None:
+            return self.domain or {}
+        return super().update_and_return_domain(payload, action_name)
+
+
+def main() -> None:
+    args = create_argument_parser().parse_args()
+    utils.configure_colored_logging(args.loglevel)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
+        args.logging_config_file,
+    )
+    utils.update_sanic_log_level()
+    executor = ActionsWithoutDomain()
+    executor.register_package(args.actions_module or args.actions)
+    run(executor, args.port, args.cors, auto_reload=args.auto_reload, endpoints=args.endpoints)
+
+
+if __name__ == "__main__":
+    main()
