@@ -110,9 +110,6 @@ def test_a_screening_on_telegram_from_start_to_erasure(
     assert request["answers"]["country_of_origin"] == "UA"
     assert str(user.chat_id) not in request["conversation_id"]
 
-    typing = len([c for c in emulator.calls("sendChatAction") if c["chat_id"] == user.chat_id])
-    assert typing >= 10  # the typing indicator while Rasa works, once per message at least
-
     user.send_command("/status")
     assert request["reference"] in texts(turn(user))
 
@@ -230,6 +227,8 @@ def test_the_action_server_down_gets_an_apology_and_one_answer_later(
         user.send_text("я живу в хаані")
         assert texts(user.replies(1, timeout=20)) == text_of("uk", "channel_unavailable")
         time.sleep(3)
+        typing = [c for c in emulator.calls("sendChatAction") if c["chat_id"] == user.chat_id]
+        assert typing and typing[-1]["body"]["action"] == "typing"  # while the user waits
     finally:
         stack.start_actions()
     replies = turn(user, timeout=60)

@@ -70,7 +70,8 @@ def build_application(settings: GatewaySettings) -> Application:
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .concurrent_updates(256)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(
+            overall_max_rate=settings.telegram_outgoing_per_second, max_retries=3))
         .post_init(register_commands)
         .post_shutdown(close_rasa)
         .build()

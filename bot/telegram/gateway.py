@@ -36,6 +36,7 @@ COMMANDS = {
     "delete": "/delete_my_data",
 }
 ERASED = "conversation_erased"
+_TYPING_AFTER = 0.4
 _TYPING_EVERY = 4.0
 _REMEMBERED_CHATS = 50_000
 
@@ -237,6 +238,8 @@ class TelegramGateway:
     @contextlib.asynccontextmanager
     async def _typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIterator[None]:
         async def keep_typing() -> None:
+            # A quick answer needs no indicator; the call would only spend Telegram's rate.
+            await asyncio.sleep(_TYPING_AFTER)
             while True:
                 await self._quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
                 await asyncio.sleep(_TYPING_EVERY)
