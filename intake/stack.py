@@ -22,8 +22,9 @@ LOG_DIR = PROJECT_DIR / "var" / "log"
 
 
 def rasa_command(model: Path = MODEL, port: int = RASA_PORT) -> list[str]:
+    # bot/rasa_server.py runs Rasa with its log records stripped of personal data.
     return [
-        str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"),
+        str(PROJECT_DIR / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_server",
         "run",
         "--enable-api",
         "--interface", "127.0.0.1",

@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 class RasaStack:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, debug: bool = False) -> None:
         if not (RASA.exists() and MODEL.exists()):
             raise RuntimeError("the Rasa virtualenv or the model is missing: run `make test`")
         self.logs = directory
@@ -50,6 +50,8 @@ class RasaStack:
         self._endpoints = directory / "endpoints.yml"
         self._endpoints.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         self._env = {**stack_environment(), "DATABASE_URL": self.queue_url}
+        if debug:
+            self._env["LOG_LEVEL"] = "DEBUG"
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._log_files: list[IO[bytes]] = []
 
