@@ -66,3 +66,24 @@ def test_an_unusable_database_is_one_line_not_a_stack_trace(tmp_path: Path) -> N
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "intake: database error (OperationalError); check DATABASE_URL and `intake db upgrade`"]
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, "TELEGRAM_BOT_TOKEN is not set; CHANNEL_SECRET is not set"),
+    ({"TELEGRAM_BOT_TOKEN": "12345:secret-but-wrong", "CHANNEL_SECRET": "x" * 40},
+     "TELEGRAM_BOT_TOKEN does not look like a bot token"),
+    ({"TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35, "CHANNEL_SECRET": "x" * 40,
+      "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "https://bot.example/hook"},
+     "TELEGRAM_WEBHOOK_SECRET is needed in webhook mode"),
+])
+def test_the_gateway_refuses_bad_settings_in_one_line(env: dict[str, str], expected: str,
+                                                      tmp_path: Path) -> None:
+    import os
+
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("TELEGRAM_", "CHANNEL_"))}
+    result = subprocess.run([sys.executable, "-m", "bot.telegram"], cwd=PROJECT_DIR,
+                            env={**clean, **env}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and expected in result.stderr
+    assert "Traceback" not in result.stderr and "secret-but-wrong" not in result.stderr
