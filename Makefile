@@ -13,6 +13,8 @@ RESPONSES := bot/domain/responses.yml
 MODEL := models/kim-intake.tar.gz
 # The Telegram Bot API emulator (npm telegram-test-api) the gateway's tests talk to.
 EMULATOR := tests/telegram_emulator/node_modules/.installed
+# Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
+CHROMIUM := /usr/bin/chromium
 BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -23,8 +25,13 @@ run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
 	.venv/bin/intake stack
 
-test: $(APP) $(RASA) $(MODEL) $(EMULATOR)
+test: $(APP) $(RASA) $(MODEL) $(EMULATOR) $(CHROMIUM)
 	.venv/bin/pytest -q
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Chromium is needed at $@ for the browser tests"; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q chromium
 
 $(EMULATOR): tests/telegram_emulator/package.json tests/telegram_emulator/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the Telegram tests"; exit 1; }

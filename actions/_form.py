@@ -106,6 +106,8 @@ class AskQuestion(Action, ABC):
     """``action_ask_<slot>``: the question, or after a message it did not understand, the hint."""
 
     slot: str = ""
+    # A response said before the question (not before the hint), by the conversation's channel.
+    notices: dict[str, str] = {}
 
     @abstractmethod
     def name(self) -> str: ...
@@ -114,6 +116,9 @@ class AskQuestion(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         hint = tracker.get_slot(REASK) == self.slot
+        notice = self.notices.get(tracker.get_slot("channel") or "")
+        if notice and not hint:
+            dispatcher.utter_message(response=notice)
         dispatcher.utter_message(
             response=f"utter_invalid_{self.slot}" if hint else f"utter_ask_{self.slot}"
         )
@@ -124,7 +129,9 @@ def _ask_name(self: AskQuestion) -> str:
     return f"action_ask_{self.slot}"
 
 
-def ask_actions(slots: tuple[str, ...]) -> list[type[AskQuestion]]:
+def ask_actions(
+    slots: tuple[str, ...], notices: dict[str, str] | None = None
+) -> list[type[AskQuestion]]:
     """One ``action_ask_<slot>`` class per slot (rasa-sdk registers each subclass by name).
 
     Each class is also a name of this module, so that the action server's worker processes
@@ -133,7 +140,9 @@ def ask_actions(slots: tuple[str, ...]) -> list[type[AskQuestion]]:
     classes = []
     for slot in slots:
         name = f"AskQuestion_{slot}"
-        cls = type(name, (AskQuestion,), {"slot": slot, "name": _ask_name, "__module__": __name__})
+        cls = type(name, (AskQuestion,), {
+            "slot": slot, "name": _ask_name, "__module__": __name__, "notices": notices or {},
+        })
         setattr(sys.modules[__name__], name, cls)
         classes.append(cls)
     return classes

@@ -44,7 +44,9 @@ class ValidateConsentForm(IntakeFormValidation):
         return [*events, SlotSet("consent_record", record)]
 
 
-AskConsent = ask_actions(CONSENT_SLOTS)
+# Before consent on Telegram: Telegram sees the metadata, and the city's web chat is the choice
+# without it (shared/spec/domain.md, data protection).
+AskConsent = ask_actions(CONSENT_SLOTS, notices={"telegram": "utter_telegram_notice"})
 
 
 def begin_screening(dispatcher: CollectingDispatcher) -> list[EventType]:

@@ -62,6 +62,9 @@ class ActionStartOver(Action):
         return forget_answers() + [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
+CHANNELS = ("telegram", "webchat")
+
+
 class ActionSessionStart(Action):
     """Rasa's session start, plus the language a channel knows (Telegram's ``language_code``,
     the browser's language of the web chat), passed as session metadata."""
@@ -79,6 +82,8 @@ class ActionSessionStart(Action):
             if value is not None and name not in ("session_started_metadata", "requested_slot")
         ]
         metadata = tracker.get_slot("session_started_metadata") or {}
+        if metadata.get("channel") in CHANNELS:
+            events.append(SlotSet("channel", metadata["channel"]))
         code = str(metadata.get("language_code") or metadata.get("language") or "")[:2].lower()
         if code in offered_languages() and not tracker.get_slot("language_detected"):
             events += [SlotSet("language", code), SlotSet("language_detected", True)]

@@ -60,6 +60,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     p_telegram.set_defaults(run=_telegram)
 
+    p_webchat = commands.add_parser("webchat", help="the web chat (CHANNEL_SECRET)")
+    p_webchat.set_defaults(run=_webchat)
+
     p_chat = commands.add_parser("chat", help="chat with the running bot in this terminal")
     p_chat.add_argument("--url", help="Rasa server (default: RASA_URL)")
     p_chat.set_defaults(run=_chat)
@@ -76,6 +79,12 @@ def _telegram(args: argparse.Namespace) -> int:
     from bot.telegram.app import main as run_gateway
 
     return run_gateway()
+
+
+def _webchat(args: argparse.Namespace) -> int:
+    from bot.webchat.app import main as run_webchat
+
+    return run_webchat()
 
 
 def _date(text: str) -> dt.date:

@@ -1,9 +1,11 @@
 """Starts the embedded stack for ``make run``: the action server, the Rasa server (HTTP API
-on 127.0.0.1), the Telegram gateway when a bot token is configured, and the terminal chat.
+on 127.0.0.1), the web chat, the Telegram gateway when a bot token is configured, and the
+terminal chat.
 Ctrl-C, or leaving the chat, stops all it started."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -84,13 +86,35 @@ def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+WEBCHAT_PORT = int(os.environ.get("WEBCHAT_PORT", "8080"))
+
+
+def webchat_command() -> list[str]:
+    return [sys.executable, "-m", "bot.webchat"]
+
+
+def ensure_channel_secret(directory: Path = PROJECT_DIR / "var") -> None:
+    """The embedded default needs no configuration: without CHANNEL_SECRET (environment or
+    .env), a random one is kept in var/channel-secret, readable by this user only."""
+    if os.environ.get("CHANNEL_SECRET") or _in_dotenv("CHANNEL_SECRET"):
+        return
+    path = directory / "channel-secret"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    os.environ["CHANNEL_SECRET"] = path.read_text(encoding="utf-8").strip()
+
+
 def telegram_command() -> list[str]:
     return [sys.executable, "-m", "bot.telegram"]
 
 
 def telegram_wanted() -> bool:
     """The gateway starts with the stack when a bot token is configured (environment or .env)."""
-    from bot.telegram.settings import ConfigurationError, load_settings
+    from bot.channel.configuration import ConfigurationError
+    from bot.telegram.settings import load_settings
 
     if not (os.environ.get("TELEGRAM_BOT_TOKEN") or _in_dotenv("TELEGRAM_BOT_TOKEN")):
         return False
@@ -116,6 +140,7 @@ def run_stack() -> int:
     if not MODEL.exists():
         print("intake: no trained model; run `make run` (it trains one)", file=sys.stderr)
         return 2
+    ensure_channel_secret()
     try:
         with_telegram = telegram_wanted()
     except RuntimeError as exc:
@@ -130,6 +155,10 @@ def run_stack() -> int:
         wait_until_ready(f"http://127.0.0.1:{ACTIONS_PORT}/health", processes[0], 60)
         wait_until_ready(f"http://127.0.0.1:{RASA_PORT}/status", processes[1], 180)
         print(f"Rasa HTTP API: http://127.0.0.1:{RASA_PORT}  (logs in var/log/)", flush=True)
+        processes.append(start(webchat_command(), "webchat.log", env))
+        wait_until_ready(f"http://127.0.0.1:{WEBCHAT_PORT}/health", processes[-1], 30)
+        print(f"Web chat: http://127.0.0.1:{WEBCHAT_PORT}/  (also the page to try the bot)",
+              flush=True)
         if with_telegram:
             processes.append(start(telegram_command(), "telegram.log", env))
             print("Telegram gateway started (log: var/log/telegram.log)", flush=True)

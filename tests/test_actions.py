@@ -356,3 +356,24 @@ def test_a_new_session_takes_the_channel_language_and_keeps_the_answers() -> Non
         {"session_started_metadata": {"language_code": "pt-br"}, "language": "ar",
          "language_detected": True}))
     assert slot_events(chosen)["language"] == "ar"
+
+
+def test_on_telegram_the_consent_question_comes_with_the_metadata_notice() -> None:
+    from actions._form import AskQuestion_consent_given  # type: ignore[attr-defined]
+    from actions.conversation import ActionSessionStart
+
+    events, _ = run(ActionSessionStart(), tracker(
+        {"session_started_metadata": {"channel": "telegram", "language_code": "ar"}}))
+    assert slot_events(events)["channel"] == "telegram"
+    forged, _ = run(ActionSessionStart(), tracker(
+        {"session_started_metadata": {"channel": "<script>"}}))
+    assert "channel" not in slot_events(forged)
+
+    _, said = run(AskQuestion_consent_given(), tracker({"channel": "telegram"}))
+    assert said == ["utter_telegram_notice", "utter_ask_consent_given"]
+    _, said = run(AskQuestion_consent_given(), tracker({"channel": "telegram",
+                                                        "reask": "consent_given"}))
+    assert said == ["utter_invalid_consent_given"]
+    for channel in ("webchat", None):
+        _, said = run(AskQuestion_consent_given(), tracker({"channel": channel}))
+        assert said == ["utter_ask_consent_given"]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channel.buttons import ButtonTokens
+from bot.channel.configuration import ConfigurationError
 from bot.channel.conversations import conversation_id
 from bot.channel.limits import MessageLimit
 from bot.channel.rasa import Delivery, RasaClient, replies_to
@@ -19,7 +20,7 @@ from bot.channel.texts import ChannelTexts, ReplyLanguages
 from bot.channel.typed import MAX_TEXT, as_text
 from bot.telegram.app import known_payloads
 from bot.telegram.messages import keyboard, split_text, utf16_length
-from bot.telegram.settings import ConfigurationError, load_settings
+from bot.telegram.settings import load_settings
 from intake.responses import build_responses
 from intake.translations import load_locales
 
@@ -301,3 +302,24 @@ def test_the_gateway_starts_with_the_stack_only_with_a_token(monkeypatch: pytest
         stack.telegram_wanted()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 35)
     assert stack.telegram_wanted() is True
+
+
+def test_the_embedded_stack_keeps_a_channel_secret_of_its_own(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Any) -> None:
+    import os
+    import stat
+
+    from intake import stack
+
+    monkeypatch.setattr(stack, "PROJECT_DIR", tmp_path)
+    monkeypatch.delenv("CHANNEL_SECRET", raising=False)
+    stack.ensure_channel_secret(tmp_path / "var")
+    first = os.environ["CHANNEL_SECRET"]
+    assert len(first) == 64
+    assert stat.S_IMODE((tmp_path / "var" / "channel-secret").stat().st_mode) == 0o600
+    monkeypatch.delenv("CHANNEL_SECRET")
+    stack.ensure_channel_secret(tmp_path / "var")
+    assert os.environ["CHANNEL_SECRET"] == first  # conversations keep their ids across restarts
+    monkeypatch.setenv("CHANNEL_SECRET", "from-the-environment-" + "x" * 20)
+    stack.ensure_channel_secret(tmp_path / "var")
+    assert os.environ["CHANNEL_SECRET"].startswith("from-the-environment-")

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
 from bot.channel.buttons import ButtonTokens
+from bot.channel.commands import COMMANDS
 from bot.channel.conversations import conversation_id
 from bot.channel.limits import MessageLimit
 from bot.channel.texts import ChannelTexts, ReplyLanguages
 from bot.telegram.app import known_payloads
-from bot.telegram.gateway import COMMANDS, TelegramGateway
+from bot.telegram.gateway import TelegramGateway
 from intake.responses import build_responses
 
 SECRET = b"0123456789abcdef0123456789abcdef"

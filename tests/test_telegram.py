@@ -89,6 +89,8 @@ def test_a_screening_on_telegram_from_start_to_erasure(
     user.send_command("/start")
     greeting = turn(user)
     assert text_of("de", "utter_greet").splitlines()[0] in texts(greeting)
+    notice = texts(greeting).index(text_of("de", "utter_telegram_notice").splitlines()[0])
+    assert notice < texts(greeting).index(text_of("de", "utter_ask_consent_given").splitlines()[0])
 
     user.press(button(greeting, text_of("de", "button_lang_uk")))
     switched = turn(user)

@@ -89,6 +89,14 @@ class RasaClient:
         self._healthy_until = now + self.health_ttl
         return True
 
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        response = await self._http.get(
+            f"{self.rasa_url}/conversations/{conversation_id}/tracker",
+            params={"include_events": "ALL"},
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
     async def converse(
         self,
         conversation_id: str,
@@ -158,15 +166,11 @@ class RasaClient:
         it answers; a message still being processed shows up once it is done."""
         while time.monotonic() < deadline:
             try:
-                response = await self._http.get(
-                    f"{self.rasa_url}/conversations/{conversation_id}/tracker",
-                    params={"include_events": "ALL"},
-                )
-                response.raise_for_status()
+                tracker = await self.tracker(conversation_id)
             except httpx.HTTPError:
                 await asyncio.sleep(self.retry_pause)
                 continue
-            return replies_to(response.json().get("events") or [], metadata["message_id"])
+            return replies_to(tracker.get("events") or [], metadata["message_id"])
         raise BotUnavailable("no answer from the bot before the deadline")
 
     async def _pause(self, deadline: float) -> None:

@@ -30,6 +30,9 @@ class ChannelTexts:
             self._locales[language][key], self._institutions, language in RIGHT_TO_LEFT
         )
 
+    def all_keys(self) -> list[str]:
+        return list(self._locales[SOURCE_LANGUAGE])
+
     def language_of(self, code: str | None) -> str | None:
         """One of our languages for a code like Telegram's ``language_code`` ("pt-br", "uk")."""
         short = (code or "").split("-")[0].split("_")[0].lower()

@@ -18,11 +18,12 @@ from telegram.ext import (
 )
 
 from bot.channel.buttons import ButtonTokens
+from bot.channel.configuration import ConfigurationError
 from bot.channel.limits import MessageLimit
 from bot.channel.rasa import RasaClient
 from bot.channel.texts import ChannelTexts, ReplyLanguages
 from bot.telegram.gateway import TelegramGateway, command_menu
-from bot.telegram.settings import ConfigurationError, GatewaySettings, load_settings
+from bot.telegram.settings import GatewaySettings, load_settings
 from intake.responses import build_responses
 from intake.translations import SOURCE_LANGUAGE
 

@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channel.buttons import ButtonTokens
+from bot.channel.commands import COMMANDS
 from bot.channel.conversations import conversation_id
 from bot.channel.limits import MessageLimit
 from bot.channel.rasa import BotMessage, BotUnavailable, Delivery, RasaClient
@@ -26,15 +27,6 @@ from bot.telegram.messages import keyboard, split_text, title_of
 logger = logging.getLogger(__name__)
 
 CHANNEL = "tg"
-# Telegram commands and the intent each one sends to the bot.
-COMMANDS = {
-    "start": "/greet",
-    "language": "/change_language",
-    "help": "/help",
-    "restart": "/restart",
-    "status": "/ask_status",
-    "delete": "/delete_my_data",
-}
 ERASED = "conversation_erased"
 _TYPING_AFTER = 0.4
 _TYPING_EVERY = 4.0
@@ -114,7 +106,8 @@ class TelegramGateway:
         if not text:
             return
         user = update.effective_user
-        metadata: dict[str, Any] = {"message_id": f"{CHANNEL}:{update.update_id}"}
+        metadata: dict[str, Any] = {
+            "message_id": f"{CHANNEL}:{update.update_id}", "channel": "telegram"}
         if user is not None and user.language_code:
             metadata["language_code"] = user.language_code
 

@@ -7,13 +7,10 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.channel.configuration import one_line
 from intake.paths import PROJECT_DIR
 
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
-
-
-class ConfigurationError(Exception):
-    """A setting is missing or malformed; the message names it and never shows its value."""
 
 
 class GatewaySettings(BaseSettings):
@@ -65,10 +62,4 @@ def load_settings(**overrides: object) -> GatewaySettings:
     try:
         return GatewaySettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = "_".join(str(part) for part in error["loc"]).upper()
-            reason = "is not set" if error["type"] == "missing" else error["msg"]
-            reason = reason.removeprefix("Value error, ")
-            problems.append(f"{name} {reason}".strip() if name else reason)
-        raise ConfigurationError("; ".join(problems)) from None
+        raise one_line(exc) from None
