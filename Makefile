@@ -13,6 +13,8 @@ RESPONSES := bot/domain/responses.yml
 MODEL := models/kim-intake.tar.gz
 # The Telegram Bot API emulator (npm telegram-test-api) the gateway's tests talk to.
 EMULATOR := tests/telegram_emulator/node_modules/.installed
+# axe-core (npm), which the browser tests run in the web chat for WCAG 2.1 A/AA rules.
+AXE := tests/browser/node_modules/.installed
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 CHROMIUM := /usr/bin/chromium
 BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES)
@@ -25,8 +27,12 @@ run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
 	.venv/bin/intake stack
 
-test: $(APP) $(RASA) $(MODEL) $(EMULATOR) $(CHROMIUM)
+test: $(APP) $(RASA) $(MODEL) $(EMULATOR) $(AXE) $(CHROMIUM)
 	.venv/bin/pytest -q
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Chromium is needed at $@ for the browser tests"; exit 1; }

@@ -292,3 +292,27 @@ def test_nothing_is_loaded_from_another_origin(webchat: str, browser: Browser) -
     headers = httpx.get(webchat).headers
     assert "default-src 'none'" in headers["content-security-policy"]
     context.close()
+
+
+AXE = PROJECT_DIR / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("locale, language", [("de-DE", "de"), ("ar", "ar")])
+def test_no_wcag_a_or_aa_violations_found_by_axe(webchat: str, browser: Browser, locale: str,
+                                                  language: str) -> None:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make test` installs it (npm ci in tests/browser)")
+    # The page's CSP allows no injected script; the test context bypasses it for axe only.
+    context = browser.new_context(locale=locale, viewport={"width": 320, "height": 640},
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.goto(webchat)
+    bot_says(page, text_of(language, "utter_greet").splitlines()[0])
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                  for v in result["violations"]]
+    assert violations == []
+    assert len(result["passes"]) >= 15  # axe did check the page
+    context.close()
