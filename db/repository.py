@@ -8,12 +8,13 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.messages import forget_conversation
 from db.models import (
     STATUS_CLOSED,
     STATUS_NEW,
@@ -49,7 +50,7 @@ class RequestDraft:
     outcome: Mapping[str, list[str]]
     rules_version: str
     asked_for_person: bool = False
-    consent: Optional[ConsentRecord] = None
+    consent: ConsentRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ class StoredRequest:
 
 @dataclass(frozen=True)
 class AppointmentDetails:
-    contact_mode: Optional[str]
-    preferred_times: Optional[str]
-    interpreter_language: Optional[str]
+    contact_mode: str | None
+    preferred_times: str | None
+    interpreter_language: str | None
 
 
 def create_appointment_request(
@@ -114,7 +115,7 @@ def save_appointment_details(
     conversation_id: str,
     screening_id: str,
     details: AppointmentDetails,
-) -> Optional[str]:
+) -> str | None:
     """Stores contact mode, times and interpreter language; returns the reference."""
     with sessions.begin() as session:
         request = _find(session, conversation_id, screening_id)
@@ -144,6 +145,7 @@ def erase_conversation(sessions: sessionmaker[Session], conversation_id: str) ->
     many requests."""
     with sessions.begin() as session:
         session.add(ErasureRequest(conversation_id=conversation_id))
+        forget_conversation(session, conversation_id)
         ids = list(
             session.scalars(
                 select(AppointmentRequest.id).where(
@@ -196,7 +198,7 @@ def export_requests(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
         return [_as_export(r) for r in rows]
 
 
-def _find(session: Session, conversation_id: str, screening_id: str) -> Optional[AppointmentRequest]:
+def _find(session: Session, conversation_id: str, screening_id: str) -> AppointmentRequest | None:
     return session.scalar(
         select(AppointmentRequest).where(
             AppointmentRequest.conversation_id == conversation_id,

@@ -5,7 +5,8 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,7 +18,7 @@ from intake.ruleset import load_ruleset
 EXIT_BAD_INPUT = 2
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -63,6 +64,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p_webchat = commands.add_parser("webchat", help="the web chat (CHANNEL_SECRET)")
     p_webchat.set_defaults(run=_webchat)
 
+    p_console = commands.add_parser("console", help="the staff console (CONSOLE_SECRET)")
+    p_console.set_defaults(run=_console)
+
+    p_staff = commands.add_parser("staff", help="staff accounts of the console")
+    staff_commands = p_staff.add_subparsers(dest="staff_command", required=True)
+    p_add = staff_commands.add_parser("add", help="create an account (asks for the password)")
+    p_add.add_argument("username")
+    p_add.add_argument("--name", required=True, help="the name shown in the console")
+    p_add.add_argument("--role", required=True, choices=["caseworker", "ki_admin"])
+    p_add.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input instead of asking")
+    p_add.set_defaults(run=_staff_add)
+    for name, active in (("disable", False), ("enable", True)):
+        p_switch = staff_commands.add_parser(name, help=f"{name} an account")
+        p_switch.add_argument("username")
+        p_switch.set_defaults(run=_staff_switch, active=active)
+    staff_commands.add_parser("list", help="every account").set_defaults(run=_staff_list)
+
     p_chat = commands.add_parser("chat", help="chat with the running bot in this terminal")
     p_chat.add_argument("--url", help="Rasa server (default: RASA_URL)")
     p_chat.set_defaults(run=_chat)
@@ -85,6 +104,53 @@ def _webchat(args: argparse.Namespace) -> int:
     from bot.webchat.app import main as run_webchat
 
     return run_webchat()
+
+
+def _console(args: argparse.Namespace) -> int:
+    from console.app import main as run_console
+
+    return run_console()
+
+
+def _staff_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from console.accounts import AccountError, create_account
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
+        "Passwort (mindestens 12 Zeichen): ")
+    try:
+        create_account(_queue_sessions(), args.username, args.name, args.role, password)
+    except AccountError as exc:
+        return _fail(str(exc))
+    print(f"Konto {args.username} ({args.role}) angelegt")
+    return 0
+
+
+def _staff_switch(args: argparse.Namespace) -> int:
+    from console.accounts import AccountError, set_active
+
+    try:
+        set_active(_queue_sessions(), args.username, args.active)
+    except AccountError as exc:
+        return _fail(str(exc))
+    print(f"Konto {args.username} {'aktiv' if args.active else 'gesperrt'}")
+    return 0
+
+
+def _staff_list(args: argparse.Namespace) -> int:
+    from console.accounts import list_accounts
+
+    for staff, active in list_accounts(_queue_sessions()):
+        print(f"{staff.username}\t{staff.role}\t{'aktiv' if active else 'gesperrt'}\t{staff.display_name}")
+    return 0
+
+
+def _queue_sessions():  # type: ignore[no-untyped-def]
+    from db.session import session_factory
+    from intake.settings import Settings
+
+    return session_factory(Settings().database_url)
 
 
 def _date(text: str) -> dt.date:

@@ -1,6 +1,6 @@
 """Starts the embedded stack for ``make run``: the action server, the Rasa server (HTTP API
-on 127.0.0.1), the web chat, the Telegram gateway when a bot token is configured, and the
-terminal chat.
+on 127.0.0.1), the web chat, the staff console, the Telegram gateway when a bot token is
+configured, and the terminal chat.
 Ctrl-C, or leaving the chat, stops all it started."""
 from __future__ import annotations
 
@@ -89,22 +89,33 @@ def stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
 WEBCHAT_PORT = int(os.environ.get("WEBCHAT_PORT", "8080"))
 
 
+CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "8090"))
+
+
+def console_command() -> list[str]:
+    return [sys.executable, "-m", "console"]
+
+
 def webchat_command() -> list[str]:
     return [sys.executable, "-m", "bot.webchat"]
 
 
 def ensure_channel_secret(directory: Path = PROJECT_DIR / "var") -> None:
-    """The embedded default needs no configuration: without CHANNEL_SECRET (environment or
-    .env), a random one is kept in var/channel-secret, readable by this user only."""
-    if os.environ.get("CHANNEL_SECRET") or _in_dotenv("CHANNEL_SECRET"):
+    ensure_secret("CHANNEL_SECRET", directory)
+
+
+def ensure_secret(name: str, directory: Path = PROJECT_DIR / "var") -> None:
+    """The embedded default needs no configuration: without the secret `name` (environment or
+    .env), a random one is kept in var/<name>, readable by this user only."""
+    if os.environ.get(name) or _in_dotenv(name):
         return
-    path = directory / "channel-secret"
+    path = directory / name.lower().replace("_", "-")
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as fh:
             fh.write(secrets.token_hex(32))
-    os.environ["CHANNEL_SECRET"] = path.read_text(encoding="utf-8").strip()
+    os.environ[name] = path.read_text(encoding="utf-8").strip()
 
 
 def telegram_command() -> list[str]:
@@ -140,7 +151,8 @@ def run_stack() -> int:
     if not MODEL.exists():
         print("intake: no trained model; run `make run` (it trains one)", file=sys.stderr)
         return 2
-    ensure_channel_secret()
+    ensure_secret("CHANNEL_SECRET")
+    ensure_secret("CONSOLE_SECRET")
     try:
         with_telegram = telegram_wanted()
     except RuntimeError as exc:
@@ -158,6 +170,11 @@ def run_stack() -> int:
         processes.append(start(webchat_command(), "webchat.log", env))
         wait_until_ready(f"http://127.0.0.1:{WEBCHAT_PORT}/health", processes[-1], 30)
         print(f"Web chat: http://127.0.0.1:{WEBCHAT_PORT}/  (also the page to try the bot)",
+              flush=True)
+        processes.append(start(console_command(), "console.log", env))
+        wait_until_ready(f"http://127.0.0.1:{CONSOLE_PORT}/login", processes[-1], 30)
+        print(f"Staff console: http://127.0.0.1:{CONSOLE_PORT}/  (accounts: "
+              "`.venv/bin/intake staff add NAME --name 'Full Name' --role caseworker`)",
               flush=True)
         if with_telegram:
             processes.append(start(telegram_command(), "telegram.log", env))

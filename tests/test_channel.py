@@ -323,3 +323,17 @@ def test_the_embedded_stack_keeps_a_channel_secret_of_its_own(monkeypatch: pytes
     monkeypatch.setenv("CHANNEL_SECRET", "from-the-environment-" + "x" * 20)
     stack.ensure_channel_secret(tmp_path / "var")
     assert os.environ["CHANNEL_SECRET"].startswith("from-the-environment-")
+
+
+def test_sealed_conversation_ids_open_only_with_the_secret() -> None:
+    from bot.channel.conversations import chat_id_of, sealed_conversation_id
+
+    sealed = sealed_conversation_id(SECRET, "tg", 123456789)
+    assert sealed == sealed_conversation_id(SECRET, "tg", 123456789)
+    assert sealed.startswith("tg-") and "123456789" not in sealed and len(sealed) <= 64
+    assert chat_id_of(SECRET, "tg", sealed) == 123456789
+    assert chat_id_of(b"another secret, just as long....", "tg", sealed) is None
+    assert chat_id_of(SECRET, "web", sealed) is None
+    assert chat_id_of(SECRET, "tg", sealed[:-2] + "aa") is None
+    assert chat_id_of(SECRET, "tg", "tg-!!") is None
+    assert sealed_conversation_id(SECRET, "tg", -100123) != sealed

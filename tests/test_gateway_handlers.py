@@ -15,7 +15,7 @@ from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
 from bot.channel.buttons import ButtonTokens
 from bot.channel.commands import COMMANDS
-from bot.channel.conversations import conversation_id
+from bot.channel.conversations import sealed_conversation_id
 from bot.channel.limits import MessageLimit
 from bot.channel.texts import ChannelTexts, ReplyLanguages
 from bot.telegram.app import known_payloads
@@ -115,7 +115,7 @@ def test_each_command_sends_its_intent(command: str, payload: str) -> None:
     handle(message_update(bot, text, (entity,)), rasa, bot)
     [(conversation, sent, metadata)] = rasa.received
     assert sent == payload
-    assert conversation == conversation_id(SECRET, "tg", 77)
+    assert conversation == sealed_conversation_id(SECRET, "tg", 77)
     assert metadata["language_code"] == "de" and metadata["message_id"].startswith("tg:")
     assert bot.sent[0]["text"] == "Wir fangen neu an."
 
@@ -129,7 +129,7 @@ def test_an_unknown_command_is_text() -> None:
 
 def test_a_pressed_button_sends_its_payload_and_gets_the_reply() -> None:
     rasa, bot = FakeRasa(), FakeBot()
-    token = ButtonTokens(SECRET, PAYLOADS).issue(conversation_id(SECRET, "tg", 77), "/affirm")
+    token = ButtonTokens(SECRET, PAYLOADS).issue(sealed_conversation_id(SECRET, "tg", 77), "/affirm")
     handle(callback_update(bot, token), rasa, bot)
     assert [r[1] for r in rasa.received] == ["/affirm"]
     assert bot.answers == [None]

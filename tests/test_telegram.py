@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from bot.channel.conversations import conversation_id
+from bot.channel.conversations import sealed_conversation_id
 from intake.paths import PROJECT_DIR
 from tests.rasa_stack import RasaStack, free_port
 from tests.telegram_client import GatewayProcess as Gateway
@@ -77,7 +77,7 @@ def text_of(language: str, key: str) -> str:
 
 
 def slots(stack: RasaStack, user: TelegramUser) -> dict[str, Any]:
-    sender = conversation_id(SECRET.encode(), "tg", user.chat_id)
+    sender = sealed_conversation_id(SECRET.encode(), "tg", user.chat_id)
     return stack.tracker(sender)["slots"]
 
 
@@ -107,7 +107,7 @@ def test_a_screening_on_telegram_from_start_to_erasure(
         replies = turn(user)
     assert text_of("uk", "utter_result_target_group") in texts(replies)
     [request] = [r for r in stack.requests() if r["conversation_id"].startswith("tg-")
-                 and r["conversation_id"] == conversation_id(SECRET.encode(), "tg", user.chat_id)]
+                 and r["conversation_id"] == sealed_conversation_id(SECRET.encode(), "tg", user.chat_id)]
     assert request["target_groups"] == sorted(script["expect"]["target_groups"])
     assert request["answers"]["country_of_origin"] == "UA"
     assert str(user.chat_id) not in request["conversation_id"]
@@ -130,14 +130,14 @@ def test_arabic_and_cyrillic_arrive_intact(emulator: TelegramEmulator, gateway: 
     replies = turn(user)
     assert text_of("ar", "utter_greet").splitlines()[0] in texts(replies)
     assert slots(stack, user)["language"] == "ar"
-    sender = conversation_id(SECRET.encode(), "tg", user.chat_id)
+    sender = sealed_conversation_id(SECRET.encode(), "tg", user.chat_id)
     events = stack.tracker(sender)["events"]
     assert "مرحبا، أحتاج مساعدة" in [e.get("text") for e in events if e["event"] == "user"]
 
     russian = emulator.user(language_code=None)
     russian.send_text("Здравствуйте, добрый день")
     assert text_of("ru", "utter_greet").splitlines()[0] in texts(turn(russian))
-    events = stack.tracker(conversation_id(SECRET.encode(), "tg", russian.chat_id))["events"]
+    events = stack.tracker(sealed_conversation_id(SECRET.encode(), "tg", russian.chat_id))["events"]
     assert "Здравствуйте, добрый день" in [e.get("text") for e in events if e["event"] == "user"]
 
 
@@ -148,7 +148,7 @@ def test_typed_payloads_reach_the_bot_as_text(emulator: TelegramEmulator, gatewa
     turn(user)
     user.send_text('/inform{"age": 10}')
     turn(user)
-    sender = conversation_id(SECRET.encode(), "tg", user.chat_id)
+    sender = sealed_conversation_id(SECRET.encode(), "tg", user.chat_id)
     tracker = stack.tracker(sender)
     said = [e for e in tracker["events"] if e["event"] == "user"]
     assert [e["text"] for e in said] == ["request_appointment", 'inform{"age": 10}']
@@ -165,7 +165,7 @@ def test_a_forged_or_foreign_button_is_refused(emulator: TelegramEmulator, gatew
     other.send_command("/start")
     turn(other)
     answered = len(emulator.calls("answerCallbackQuery"))
-    before = len(stack.tracker(conversation_id(SECRET.encode(), "tg", other.chat_id))["events"])
+    before = len(stack.tracker(sealed_conversation_id(SECRET.encode(), "tg", other.chat_id))["events"])
     greeting_message = {"message_id": 1, "chat": {"id": other.chat_id, "type": "private"},
                         "date": int(time.time()), "text": "x"}
     for data in (token, '/change_language{"language": "uk"}', "garbage\x00" * 8):
@@ -178,7 +178,7 @@ def test_a_forged_or_foreign_button_is_refused(emulator: TelegramEmulator, gatew
     answers = emulator.calls("answerCallbackQuery")[answered:]
     assert len(answers) == 3
     assert {a["body"].get("text") for a in answers} == {text_of("en", "channel_button_expired")}
-    after = stack.tracker(conversation_id(SECRET.encode(), "tg", other.chat_id))["events"]
+    after = stack.tracker(sealed_conversation_id(SECRET.encode(), "tg", other.chat_id))["events"]
     assert len(after) == before
     assert slots(stack, other)["language"] == "en"
 
@@ -210,7 +210,7 @@ def test_a_flood_is_limited_per_chat(emulator: TelegramEmulator, gateway: Gatewa
     time.sleep(8)
     replies = turn(user, timeout=30)
     assert texts(replies).count(text_of("pl", "channel_too_many")) == 1
-    said = [e for e in stack.tracker(conversation_id(SECRET.encode(), "tg", user.chat_id))["events"]
+    said = [e for e in stack.tracker(sealed_conversation_id(SECRET.encode(), "tg", user.chat_id))["events"]
             if e["event"] == "user"]
     assert len(said) == 10
 

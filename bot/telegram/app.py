@@ -1,11 +1,14 @@
 """Builds and runs the gateway: ``intake telegram`` (or ``python -m bot.telegram``)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -19,11 +22,15 @@ from telegram.ext import (
 
 from bot.channel.buttons import ButtonTokens
 from bot.channel.configuration import ConfigurationError
+from bot.channel.conversations import chat_id_of
 from bot.channel.limits import MessageLimit
 from bot.channel.rasa import RasaClient
 from bot.channel.texts import ChannelTexts, ReplyLanguages
-from bot.telegram.gateway import TelegramGateway, command_menu
+from bot.telegram.gateway import CHANNEL, TelegramGateway, command_menu
+from bot.telegram.messages import split_text
 from bot.telegram.settings import GatewaySettings, load_settings
+from db.messages import mark_delivered, undelivered
+from db.session import session_factory
 from intake.responses import build_responses
 from intake.translations import SOURCE_LANGUAGE
 
@@ -63,7 +70,17 @@ def build_application(settings: GatewaySettings) -> Application:
             except TelegramError as exc:
                 logger.warning("setMyCommands (%s) failed: %s", language, type(exc).__name__)
 
+    outbox = session_factory(settings.database_url)
+
+    async def start_delivering(application: Application) -> None:
+        await register_commands(application)
+        application.bot_data["delivery"] = asyncio.create_task(
+            deliver_staff_messages(application, outbox, secret))
+
     async def close_rasa(application: Application) -> None:
+        delivery = application.bot_data.get("delivery")
+        if delivery is not None:
+            delivery.cancel()
         await rasa.close()
 
     application = (
@@ -73,7 +90,7 @@ def build_application(settings: GatewaySettings) -> Application:
         .concurrent_updates(256)
         .rate_limiter(AIORateLimiter(
             overall_max_rate=settings.telegram_outgoing_per_second, max_retries=3))
-        .post_init(register_commands)
+        .post_init(start_delivering)
         .post_shutdown(close_rasa)
         .build()
     )
@@ -82,6 +99,26 @@ def build_application(settings: GatewaySettings) -> Application:
     application.add_handler(MessageHandler(~filters.UpdateType.EDITED, gateway.on_message))
     application.add_error_handler(gateway.on_error)
     return application
+
+
+async def deliver_staff_messages(
+    application: Application, outbox: sessionmaker[Session], secret: bytes, every: float = 2.0
+) -> None:
+    """Sends what caseworkers wrote (the console's outbox) to the Telegram chats it is for."""
+    while True:
+        try:
+            waiting = await asyncio.to_thread(undelivered, outbox, f"{CHANNEL}-")
+            delivered = []
+            for message in waiting:
+                chat_id = chat_id_of(secret, CHANNEL, message.conversation_id)
+                if chat_id is not None:
+                    for piece in split_text(message.text):
+                        await application.bot.send_message(chat_id, piece)
+                delivered.append(message.id)
+            await asyncio.to_thread(mark_delivered, outbox, delivered)
+        except (SQLAlchemyError, TelegramError) as exc:
+            logger.warning("staff messages not delivered yet: %s", type(exc).__name__)
+        await asyncio.sleep(every)
 
 
 def quiet_libraries() -> None:

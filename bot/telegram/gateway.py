@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.channel.buttons import ButtonTokens
 from bot.channel.commands import COMMANDS
-from bot.channel.conversations import conversation_id
+from bot.channel.conversations import sealed_conversation_id
 from bot.channel.limits import MessageLimit
 from bot.channel.rasa import BotMessage, BotUnavailable, Delivery, RasaClient
 from bot.channel.texts import ChannelTexts, ReplyLanguages
@@ -59,7 +59,7 @@ class TelegramGateway:
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or chat.type != ChatType.PRIVATE:
             return
-        conversation = conversation_id(self.secret, CHANNEL, chat.id)
+        conversation = sealed_conversation_id(self.secret, CHANNEL, chat.id)
         self._note_telegram_language(conversation, update)
         if not self._within_limit(conversation):
             await self._say_once_a_minute(context, chat.id, conversation, "channel_too_many")
@@ -73,7 +73,7 @@ class TelegramGateway:
         query, chat = update.callback_query, update.effective_chat
         if query is None or chat is None or chat.type != ChatType.PRIVATE:
             return
-        conversation = conversation_id(self.secret, CHANNEL, chat.id)
+        conversation = sealed_conversation_id(self.secret, CHANNEL, chat.id)
         self._note_telegram_language(conversation, update)
         payload = self.tokens.payload(conversation, query.data or "")
         if payload is None:

@@ -28,6 +28,8 @@ class GatewaySettings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     actions_url: str = "http://127.0.0.1:5055"
     telegram_messages_per_minute: int = 30
+    # The queue database, where messages from caseworkers wait for the gateway to deliver.
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'kim-intake.sqlite3'}"
     # Telegram allows a bot about 30 messages a second in all; python-telegram-bot's rate
     # limiter keeps the gateway below that.
     telegram_outgoing_per_second: float = 30.0

@@ -2,6 +2,7 @@
 between the browser and the Rasa server. Starlette on uvicorn; no third-party requests."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -38,6 +39,8 @@ from bot.channel.texts import ChannelTexts, ReplyLanguages
 from bot.channel.typed import MAX_TEXT, as_text
 from bot.telegram.app import known_payloads
 from bot.webchat.settings import WebchatSettings, load_settings
+from db.messages import mark_delivered, undelivered
+from db.session import session_factory
 from intake.responses import RIGHT_TO_LEFT, build_responses
 from intake.translations import SOURCE_LANGUAGE
 
@@ -70,6 +73,8 @@ class Chat:
         self.tokens = ButtonTokens(self.secret, known_payloads(responses))
         self.limit = MessageLimit(per_minute=settings.webchat_messages_per_minute)
         self.frame_ancestors = settings.webchat_frame_ancestors
+        # Messages from caseworkers wait in the queue database (console → staff_message).
+        self.outbox = session_factory(settings.database_url) if settings.database_url else None
 
     def conversation(self, browser_id: str) -> str:
         if not _BROWSER_ID.match(browser_id):
@@ -247,6 +252,22 @@ async def history(request: Request) -> Response:
     })
 
 
+async def updates(request: Request) -> Response:
+    """What a caseworker sent to this conversation since the page last asked (the page asks
+    every few seconds); each message is handed out once."""
+    chat: Chat = request.app.state.chat
+    language = language_of_request(chat, request)
+    try:
+        conversation = chat.conversation(request.path_params["browser_id"])
+    except ChatError as error:
+        return error_response(chat, error, language)
+    if chat.outbox is None:
+        return JSONResponse({"messages": []})
+    waiting = await asyncio.to_thread(undelivered, chat.outbox, conversation_id=conversation)
+    await asyncio.to_thread(mark_delivered, chat.outbox, [m.id for m in waiting])
+    return JSONResponse({"messages": [{"text": m.text, "buttons": []} for m in waiting]})
+
+
 async def texts(request: Request) -> Response:
     chat: Chat = request.app.state.chat
     return JSONResponse(chat.page_texts(), headers={"Cache-Control": "public, max-age=300"})
@@ -328,6 +349,7 @@ def create_app(settings: WebchatSettings, rasa: RasaClient | None = None) -> Sta
             Route("/api/texts", texts),
             Route("/api/chat", post_message, methods=["POST"]),
             Route("/api/chat/{browser_id}/history", history),
+            Route("/api/chat/{browser_id}/updates", updates),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders, frame_ancestors=settings.webchat_frame_ancestors)],

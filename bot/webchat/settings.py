@@ -20,6 +20,8 @@ class WebchatSettings(BaseSettings):
     # Who may embed the chat in a frame (the widget on the city's website), for CSP.
     webchat_frame_ancestors: str = "'self'"
     webchat_messages_per_minute: int = 30
+    # The queue database, where messages from caseworkers wait for the page to fetch them.
+    database_url: str | None = f"sqlite:///{PROJECT_DIR / 'var' / 'kim-intake.sqlite3'}"
 
 
 def load_settings(**overrides: object) -> WebchatSettings:

@@ -7,6 +7,7 @@
   const KEY_ID = "kim-intake.conversation";
   const KEY_OUTBOX = "kim-intake.outbox";
   const RETRY_MS = 5000;
+  const UPDATES_MS = 4000;
   const $ = (id) => document.getElementById(id);
   const log = $("log");
   const notice = $("notice");
@@ -46,7 +47,8 @@
     item.className = `msg ${who}` + (pending ? " pending" : "");
     const label = document.createElement("span");
     label.className = "who";
-    label.textContent = (who === "bot" ? t("web_bot") : t("web_you")) + ": ";
+    const speaker = { bot: "web_bot", "bot staff": "web_staff", user: "web_you" }[who] || "web_you";
+    label.textContent = t(speaker) + ": ";
     const body = document.createElement("p");
     body.textContent = text;
     item.append(label, body);
@@ -190,6 +192,22 @@
   for (const button of document.querySelectorAll("[data-command]")) {
     button.addEventListener("click", () => send({ command: button.dataset.command }, button.textContent));
   }
+
+  // Messages a caseworker writes (when they have taken over the conversation) or sends
+  // (an appointment) arrive here.
+  async function fetchUpdates() {
+    const id = store.id();
+    if (id && document.visibilityState === "visible") {
+      try {
+        const response = await fetch(`/api/chat/${id}/updates`);
+        if (response.ok) {
+          for (const message of (await response.json()).messages) say(message.text, "bot staff");
+        }
+      } catch (error) { /* the next round tries again */ }
+    }
+    setTimeout(fetchUpdates, UPDATES_MS);
+  }
+  setTimeout(fetchUpdates, UPDATES_MS);
 
   fetch("/api/texts").then((r) => r.json()).then((all) => {
     texts = all;
