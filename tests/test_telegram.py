@@ -45,7 +45,8 @@ def emulator() -> Iterator[TelegramEmulator]:
 @pytest.fixture(scope="module")
 def gateway(stack: RasaStack, emulator: TelegramEmulator) -> Iterator[Gateway]:
     running = Gateway(stack.url, stack.actions_url, emulator, stack.logs / "telegram.log",
-                      CHANNEL_SECRET=SECRET, LOG_LEVEL="DEBUG").start()
+                      CHANNEL_SECRET=SECRET, LOG_LEVEL="DEBUG",
+                      DATABASE_URL=stack.queue_url).start()
     yield running
     running.stop()
 
@@ -262,7 +263,7 @@ def test_webhook_mode_checks_the_secret_token(stack: RasaStack, emulator: Telegr
     port = free_port()
     hook = Gateway(
         stack.url, stack.actions_url, emulator, stack.logs / "telegram-webhook.log",
-        CHANNEL_SECRET=SECRET,
+        CHANNEL_SECRET=SECRET, DATABASE_URL=stack.queue_url,
         TELEGRAM_MODE="webhook", TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET, TELEGRAM_WEBHOOK_PORT=str(port),
     )
@@ -289,6 +290,19 @@ def test_webhook_mode_checks_the_secret_token(stack: RasaStack, emulator: Telegr
     finally:
         hook.stop()
         gateway.start()
+
+
+def test_a_caseworkers_message_reaches_the_telegram_chat(stack: RasaStack, emulator: TelegramEmulator,
+                                                        gateway: Gateway) -> None:
+    from db.messages import queue_message, undelivered
+    from db.session import session_factory
+
+    user = emulator.user(language_code="uk")
+    conversation = sealed_conversation_id(SECRET.encode(), "tg", user.chat_id)
+    queue_message(session_factory(stack.queue_url), conversation, "Добрий день! Ваш термін: 03.12.",
+                  "mara")
+    assert texts(user.replies(1, timeout=15)) == "Добрий день! Ваш термін: 03.12."
+    assert undelivered(session_factory(stack.queue_url), "tg-") == []
 
 
 def test_the_gateway_logs_no_texts_ids_or_token(stack: RasaStack, emulator: TelegramEmulator,
