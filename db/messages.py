@@ -2,12 +2,13 @@
 conversations a caseworker has taken over. Each function is one unit of work."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import StaffMessage, Takeover, utcnow
+from db.models import AuditEntry, StaffMessage, Takeover, utcnow
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,19 @@ def forget_conversation(session: Session, conversation_id: str) -> None:
     """Within an erasure: the conversation's staff messages and take-over go too."""
     session.execute(delete(StaffMessage).where(StaffMessage.conversation_id == conversation_id))
     session.execute(delete(Takeover).where(Takeover.conversation_id == conversation_id))
+
+
+def delete_messages(sessions: sessionmaker[Session], older_than: dt.datetime,
+                    conversation_ids: list[str]) -> int:
+    """Staff messages written before ``older_than``, and every one of these conversations."""
+    with sessions.begin() as session:
+        result = session.execute(delete(StaffMessage).where(
+            (StaffMessage.created_at < older_than)
+            | StaffMessage.conversation_id.in_(conversation_ids)))
+        session.execute(delete(Takeover).where(Takeover.conversation_id.in_(conversation_ids)))
+        return int(result.rowcount or 0)
+
+
+def delete_audit_before(sessions: sessionmaker[Session], cutoff: dt.datetime) -> int:
+    with sessions.begin() as session:
+        return int(session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount or 0)

@@ -210,6 +210,7 @@ def _retention(args: argparse.Namespace) -> int:
             if args.conversation_days is not None
             else settings.retention_conversation_days
         ),
+        audit_days=settings.retention_audit_days,
     )
     print(json.dumps(report))
     return 0

@@ -16,3 +16,5 @@ class Settings(BaseSettings):
     # Retention (days): closed requests, and conversations without a new message.
     retention_closed_days: int = 180
     retention_conversation_days: int = 30
+    # The console's audit log (who saw or changed what).
+    retention_audit_days: int = 365

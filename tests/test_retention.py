@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import AppointmentRequest
+from db.models import AppointmentRequest, AuditEntry, StaffMessage
 from db.repository import RequestDraft, create_appointment_request, export_requests
 from db.session import make_engine
 from db.tracker_store import EVENTS
@@ -29,6 +29,18 @@ def request(sessions: sessionmaker[Session], conversation: str, status: str, day
         session.execute(update(AppointmentRequest)
                         .where(AppointmentRequest.conversation_id == conversation)
                         .values(status=status, updated_at=NOW - dt.timedelta(days=days_ago)))
+
+
+def staff_message(sessions: sessionmaker[Session], conversation: str, days_ago: int) -> None:
+    with sessions.begin() as session:
+        session.add(StaffMessage(conversation_id=conversation, text="Hallo", created_by="mara",
+                                 created_at=NOW - dt.timedelta(days=days_ago)))
+
+
+def audit_entry(sessions: sessionmaker[Session], days_ago: int) -> None:
+    with sessions.begin() as session:
+        session.add(AuditEntry(username="mara", action="Anfrage angesehen",
+                               at=NOW - dt.timedelta(days=days_ago)))
 
 
 def trackers(path: Path, events: dict[str, list[int]]) -> str:
@@ -51,11 +63,18 @@ def test_retention_deletes_only_what_is_past_its_time(queue_url: str, sessions: 
     request(sessions, "open-long-ago", "new", 400)
     tracker_url = trackers(tmp_path / "trackers.sqlite3",
                            {"quiet": [60, 45], "talking": [60, 1], "new": [0]})
+    staff_message(sessions, "quiet", days_ago=45)     # its conversation goes
+    staff_message(sessions, "talking", days_ago=40)   # older than the conversations' time
+    staff_message(sessions, "talking", days_ago=2)
+    audit_entry(sessions, days_ago=400)
+    audit_entry(sessions, days_ago=300)
 
     report = apply_retention(queue_url, tracker_url, closed_days=180, conversation_days=30, now=NOW)
 
     assert report == {"closed_requests": 1, "conversations": 1, "erased_conversations": 0,
-                      "tracker_events": 2}
+                      "tracker_events": 2, "staff_messages": 2, "audit_entries": 1}
+    with sessions() as session:
+        assert [m.conversation_id for m in session.scalars(select(StaffMessage))] == ["talking"]
     left = sorted(r["conversation_id"] for r in export_requests(sessions))
     assert left == ["closed-recently", "open-long-ago"]
     engine = make_engine(tracker_url)
@@ -72,7 +91,8 @@ def test_retention_command_reports_counts_only(queue_url: str, tmp_path: Path) -
                             capture_output=True, text=True, cwd=PROJECT_DIR, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"closed_requests": 0, "conversations": 0,
-                                         "erased_conversations": 0, "tracker_events": 0}
+                                         "erased_conversations": 0, "tracker_events": 0,
+                                         "staff_messages": 0, "audit_entries": 0}
 
 
 def test_an_erasure_removes_the_conversation_from_the_tracker_store(
