@@ -49,6 +49,7 @@ from console.web import (
 )
 from db.messages import hand_back, queue_message, take_over, taken_over_by
 from db.models import ROLE_KI_ADMIN, STATUSES, AppointmentRequest
+from db.repository import erase_conversation
 from db.session import session_factory
 
 logger = logging.getLogger(__name__)
@@ -216,6 +217,23 @@ async def send_message(request: Request) -> Response:
     return back_to(f"/anfragen/{reference}#gespraech")
 
 
+async def erase(request: Request) -> Response:
+    """Erases everything about the person of a request (they asked by phone, by letter...):
+    the request and every other of the conversation, the caseworkers' messages, and, through
+    the retention job, the conversation in Rasa's tracker store."""
+    staff = staff_of(request)
+    form = await checked_form(request)
+    reference = request.path_params["reference"]
+    found = _request_or_404(request, reference)
+    reason = str(form.get("reason") or "").strip()[:500]
+    if not reason:
+        raise HTTPException(400, "Für das Löschen ist eine Begründung nötig")
+    erased = erase_conversation(sessions_of(request), found.conversation_id)
+    audit.record(sessions_of(request), staff, audit.ERASURE, reference,
+                 f"{erased} Anfrage(n) gelöscht: {reason}")
+    return back_to("/")
+
+
 async def audit_page(request: Request) -> Response:
     staff = staff_of(request, ROLE_KI_ADMIN)
     return page(request, "audit.html", staff, entries=audit.recent(sessions_of(request)))
@@ -292,6 +310,7 @@ def routes() -> list[Route | Mount]:
         Route("/anfragen/{reference}/abschluss", close, methods=["POST"]),
         Route("/anfragen/{reference}/uebernahme", takeover, methods=["POST"]),
         Route("/anfragen/{reference}/nachricht", send_message, methods=["POST"]),
+        Route("/anfragen/{reference}/loeschen", erase, methods=["POST"]),
         Route("/protokoll", audit_page),
         Route("/statistik", statistics_page),
         Route("/statistik.csv", statistics_csv),

@@ -11,6 +11,7 @@ VIEW = "Anfrage angesehen"
 CHANGE = "Anfrage geändert"
 EXPORT = "Export"
 MESSAGE = "Nachricht gesendet"
+ERASURE = "Daten gelöscht"
 LOGIN = "Anmeldung"
 LOGIN_FAILED = "Anmeldung fehlgeschlagen"
 

@@ -226,3 +226,27 @@ def test_an_erasure_removes_staff_messages_and_take_overs(queue_db: str) -> None
     take_over(sessions, "web-abc", "mara")
     erase_conversation(sessions, "web-abc")
     assert undelivered(sessions, conversation_id="web-abc") == []
+
+
+def test_staff_erase_a_persons_data_with_a_reason(client: TestClient, queue_db: str) -> None:
+    from db.messages import queue_message
+    from db.repository import pending_erasures, requests_of_conversation
+
+    reference = new_request(queue_db)
+    sessions = session_factory(queue_db)
+    from console.requests import find_request
+    conversation = find_request(sessions, reference).conversation_id
+    queue_message(sessions, conversation, "Guten Tag", "mara")
+    token = log_in(client)
+    assert client.post(f"/anfragen/{reference}/loeschen",
+                       data={"csrf": token, "reason": ""}).status_code == 400
+    response = client.post(f"/anfragen/{reference}/loeschen",
+                           data={"csrf": token, "reason": "telefonisch erbeten"})
+    assert response.status_code == 303
+    assert client.get(f"/anfragen/{reference}").status_code == 404
+    assert requests_of_conversation(sessions, conversation) == []
+    assert undelivered(sessions, conversation_id=conversation) == []
+    assert pending_erasures(sessions) == [conversation]  # the retention job clears Rasa's store
+    with sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "Daten gelöscht")).one()
+    assert entry.username == "mara" and "telefonisch erbeten" in (entry.detail or "")
