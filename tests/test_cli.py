@@ -87,3 +87,22 @@ def test_the_gateway_refuses_bad_settings_in_one_line(env: dict[str, str], expec
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and expected in result.stderr
     assert "Traceback" not in result.stderr and "secret-but-wrong" not in result.stderr
+
+
+def test_staff_accounts_are_made_listed_and_disabled_on_the_command_line(queue_url: str) -> None:
+    import os
+
+    env = {**os.environ, "DATABASE_URL": queue_url}
+    made = intake("staff", "add", "m.weber", "--name", "Mara Weber", "--role", "caseworker",
+                  "--password-stdin", stdin="ein langes Passwort 123\n", env=env)
+    assert made.returncode == 0, made.stderr
+    short = intake("staff", "add", "k.kurz", "--name", "K", "--role", "caseworker",
+                   "--password-stdin", stdin="kurz\n", env=env)
+    assert short.returncode != 0 and "mindestens 12 Zeichen" in short.stderr
+    assert intake("staff", "disable", "m.weber", env=env).returncode == 0
+    listed = intake("staff", "list", env=env).stdout
+    assert "m.weber\tcaseworker\tgesperrt\tMara Weber" in listed and "k.kurz" not in listed
+    from console.accounts import authenticate
+    from db.session import session_factory
+
+    assert authenticate(session_factory(queue_url), "m.weber", "ein langes Passwort 123") is None

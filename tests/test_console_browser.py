@@ -176,3 +176,45 @@ def test_the_integration_centre_sees_statistics(urls: dict[str, str], browser: B
     staff.screenshot(path=str(DOCS / "console-statistics.png"), full_page=True)
     staff.get_by_role("link", name="Protokoll").click()
     expect(staff.locator("table.audit")).to_contain_text("Anfrage angesehen")
+
+
+def test_the_browser_is_refused_without_login_across_roles_and_without_csrf(
+    urls: dict[str, str], browser: Browser
+) -> None:
+    anonymous = browser.new_context().new_page()
+    for path in ("/", "/statistik", "/protokoll", "/statistik.csv"):
+        anonymous.goto(urls["console"] + path)
+        expect(anonymous).to_have_url(urls["console"] + "/login")
+    staff = caseworker(browser, urls["console"])
+    response = staff.goto(urls["console"] + "/statistik")
+    assert response is not None and response.status == 403
+    expect(staff.get_by_role("heading", name="Kein Zugriff")).to_be_visible()
+    forged = staff.request.post(urls["console"] + "/anfragen/XXXX-XXXX/abschluss",
+                                form={"status": "closed", "reason": "ohne Token"})
+    assert forged.status == 403
+
+
+def test_html_in_an_answer_is_shown_as_text(urls: dict[str, str], browser: Browser) -> None:
+    newcomer = browser.new_context(locale="de-DE").new_page()
+    newcomer.goto(urls["chat"])
+    newcomer.get_by_role("button", name=text_of("de", "button_consent_yes")).click()
+    expect(newcomer.locator("#log .msg.pending")).to_have_count(0, timeout=30_000)
+    newcomer.fill("#text", "<script>document.title='pwned'</script><b>fett</b>")
+    newcomer.press("#text", "Enter")
+    expect(newcomer.locator("#log .msg.user p").last).to_have_text(
+        "<script>document.title='pwned'</script><b>fett</b>")
+    assert newcomer.title() != "pwned"
+    newcomer.get_by_role("button", name=text_of("de", "web_restart")).click()
+    expect(newcomer.locator("#log .msg.pending")).to_have_count(0, timeout=30_000)
+    # A person asks for a caseworker: the request, and the conversation with the HTML, reach the
+    # console.
+    newcomer.fill("#text", "ich möchte mit einer person sprechen")
+    newcomer.press("#text", "Enter")
+    expect(newcomer.locator("#log .msg.pending")).to_have_count(0, timeout=30_000)
+    staff = caseworker(browser, urls["console"])
+    staff.get_by_label("Sprache").select_option("de")
+    staff.get_by_role("button", name="Filtern").click()
+    staff.locator("table.queue tbody tr").first.get_by_role("link").click()
+    transcript = staff.locator("table.transcript")
+    expect(transcript).to_contain_text("<script>document.title='pwned'</script><b>fett</b>")
+    assert staff.title() != "pwned" and staff.locator("table.transcript b").count() == 0
