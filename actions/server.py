@@ -1,7 +1,7 @@
 """The action server (``python -m actions.server``): rasa_sdk's, taking calls without a domain.
 
 Rasa sends its whole domain (every response in ten languages, ~450 kB) with each action call
-unless ``enable_selective_domain`` is set in endpoints.yml. Rasa 3.6 then sends none;
+unless ``enable_selective_domain`` is set (intake/endpoints.py). Rasa 3.6 then sends none;
 rasa-sdk 3.21 expects the domain digest that newer Rasa versions send instead, and refuses the
 call. No action here reads the domain, so a call without one runs with the last domain seen,
 or an empty one.

@@ -11,8 +11,11 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'kim-intake.sqlite3'}"
     rasa_url: str = "http://127.0.0.1:5005"
-    # Rasa's SQL tracker store (endpoints.yml): read by the retention job.
+    # Rasa's SQL tracker store (written into var/endpoints.yml; read by the retention job).
     tracker_store_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'rasa-trackers.sqlite3'}"
+    actions_url: str = "http://127.0.0.1:5055"
+    # Rasa's lock store: needed when several Rasa servers share conversations.
+    redis_url: str | None = None
     # Retention (days): closed requests, and conversations without a new message.
     retention_closed_days: int = 180
     retention_conversation_days: int = 30

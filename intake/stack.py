@@ -15,7 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from intake.endpoints import write_endpoints
 from intake.paths import PROJECT_DIR
+from intake.settings import Settings
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
@@ -23,7 +25,10 @@ MODEL = PROJECT_DIR / "models" / "kim-intake.tar.gz"
 LOG_DIR = PROJECT_DIR / "var" / "log"
 
 
-def rasa_command(model: Path = MODEL, port: int = RASA_PORT) -> list[str]:
+ENDPOINTS = PROJECT_DIR / "var" / "endpoints.yml"
+
+
+def rasa_command(model: Path = MODEL, port: int = RASA_PORT, endpoints: Path = ENDPOINTS) -> list[str]:
     # bot/rasa_server.py runs Rasa with its log records stripped of personal data.
     return [
         str(PROJECT_DIR / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_server",
@@ -32,7 +37,7 @@ def rasa_command(model: Path = MODEL, port: int = RASA_PORT) -> list[str]:
         "--interface", "127.0.0.1",
         "--port", str(port),
         "--model", str(model),
-        "--endpoints", str(PROJECT_DIR / "endpoints.yml"),
+        "--endpoints", str(endpoints),
         "--credentials", str(PROJECT_DIR / "credentials.yml"),
     ]
 
@@ -160,6 +165,9 @@ def run_stack() -> int:
         return 2
     env = stack_environment()
     (PROJECT_DIR / "var").mkdir(exist_ok=True)
+    settings = Settings()
+    write_endpoints(ENDPOINTS, f"http://127.0.0.1:{ACTIONS_PORT}", settings.tracker_store_url,
+                    settings.redis_url)
     processes = [start(actions_command(), "actions.log", env)]
     try:
         processes.append(start(rasa_command(), "rasa.log", env))

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-import yaml
 
 from db.migrate import upgrade
 from db.repository import export_requests
 from db.session import session_factory
+from intake.endpoints import write_endpoints
 from intake.stack import (
     MODEL,
     PROJECT_DIR,
@@ -33,22 +33,23 @@ def free_port() -> int:
 
 
 class RasaStack:
-    def __init__(self, directory: Path, debug: bool = False) -> None:
+    def __init__(self, directory: Path, debug: bool = False, queue_url: str | None = None,
+                 tracker_store_url: str | None = None, redis_url: str | None = None,
+                 actions_from: RasaStack | None = None) -> None:
+        """``actions_from``: a second Rasa server that uses another stack's action server."""
         if not (RASA.exists() and MODEL.exists()):
             raise RuntimeError("the Rasa virtualenv or the model is missing: run `make test`")
         self.logs = directory
-        self.queue_url = f"sqlite:///{directory / 'queue.sqlite3'}"
-        self.tracker_store_url = f"sqlite:///{directory / 'trackers.sqlite3'}"
+        self.queue_url = queue_url or f"sqlite:///{directory / 'queue.sqlite3'}"
+        self.tracker_store_url = tracker_store_url or f"sqlite:///{directory / 'trackers.sqlite3'}"
         upgrade(self.queue_url)
-        self.rasa_port, self.actions_port = free_port(), free_port()
+        self.rasa_port = free_port()
+        self.actions_port = actions_from.actions_port if actions_from else free_port()
+        self._own_actions = actions_from is None
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.actions_url = f"http://127.0.0.1:{self.actions_port}"
-        # The project's endpoints, on this stack's ports and files.
-        endpoints = yaml.safe_load((PROJECT_DIR / "endpoints.yml").read_text(encoding="utf-8"))
-        endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
-        endpoints["tracker_store"]["db"] = str(directory / "trackers.sqlite3")
-        self._endpoints = directory / "endpoints.yml"
-        self._endpoints.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        self._endpoints = write_endpoints(directory / "endpoints.yml", self.actions_url,
+                                          self.tracker_store_url, redis_url)
         self._env = {**stack_environment(), "DATABASE_URL": self.queue_url}
         if debug:
             self._env["LOG_LEVEL"] = "DEBUG"
@@ -56,7 +57,8 @@ class RasaStack:
         self._log_files: list[IO[bytes]] = []
 
     def start(self) -> RasaStack:
-        self.start_actions()
+        if self._own_actions:
+            self.start_actions()
         self.start_rasa()
         return self
 
@@ -65,9 +67,7 @@ class RasaStack:
         wait_until_ready(f"{self.actions_url}/health", self._processes["actions"], 90)
 
     def start_rasa(self) -> None:
-        command = [*rasa_command(MODEL, self.rasa_port)[:-4], "--endpoints", str(self._endpoints),
-                   "--credentials", str(PROJECT_DIR / "credentials.yml")]
-        self._start("rasa", command)
+        self._start("rasa", rasa_command(MODEL, self.rasa_port, self._endpoints))
         wait_until_ready(f"{self.url}/status", self._processes["rasa"], 240)
 
     def stop_actions(self) -> None:
