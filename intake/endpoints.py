@@ -38,7 +38,9 @@ def lock_store(redis_url: str | None) -> dict[str, Any] | None:
     if parsed.scheme not in ("redis", "rediss"):
         raise ValueError("REDIS_URL must be redis://host:port/db")
     store: dict[str, Any] = {
-        "type": "redis", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379,
+        # Rasa's own "redis" type loses messages when two servers race (bot/redis_lock.py).
+        "type": "bot.redis_lock.AtomicRedisLockStore",
+        "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379,
         "db": int(parsed.path.lstrip("/") or 0), "key_prefix": "kimintake",
         "use_ssl": parsed.scheme == "rediss",
     }
