@@ -8,12 +8,13 @@ import logging
 import sys
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +32,7 @@ from console.requests import (
     appointment_time,
     caseworkers,
     change,
+    count_new,
     find_request,
     queue,
 )
@@ -234,6 +236,16 @@ async def erase(request: Request) -> Response:
     return back_to("/")
 
 
+async def health(request: Request) -> Response:
+    """For the service manager or a load balancer: the console and its database answer."""
+    try:
+        count_new(sessions_of(request))
+    except SQLAlchemyError as exc:
+        logger.warning("health: the database does not answer (%s)", type(exc).__name__)
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
 async def audit_page(request: Request) -> Response:
     staff = staff_of(request, ROLE_KI_ADMIN)
     return page(request, "audit.html", staff, entries=audit.recent(sessions_of(request)))
@@ -300,6 +312,7 @@ def routes() -> list[Route | Mount]:
     from console.statistics_pages import statistics_csv, statistics_page
 
     return [
+        Route("/health", health),
         Route("/login", login_page), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/", queue_page),

@@ -250,3 +250,13 @@ def test_staff_erase_a_persons_data_with_a_reason(client: TestClient, queue_db: 
     with sessions() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "Daten gelöscht")).one()
     assert entry.username == "mara" and "telefonisch erbeten" in (entry.detail or "")
+
+
+def test_the_health_endpoint_needs_no_login_and_checks_the_database(client: TestClient,
+                                                                   tmp_path: Any) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    broken = ConsoleSettings(console_secret="c" * 40,  # a database without the queue's tables
+                             database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+                             _env_file=None)  # type: ignore[call-arg]
+    with TestClient(console_app.create_app(broken)) as other:
+        assert other.get("/health").status_code == 503
