@@ -178,6 +178,14 @@ def test_arabic_reads_right_to_left(stack: RasaStack, webchat: str, browser: Bro
     assert slots(stack, page)["municipality"] == "haan"
     assert page.get_by_role("button", name=text_of("ar", "web_send")).is_visible()
     page.screenshot(path=str(DOCS / "webchat-ar-320.png"))
+    script = yaml.safe_load((PROJECT_DIR / "tests/conversations/ar.yml").read_text(encoding="utf-8"))
+    screening(stack, page, script)
+    bot_says(page, text_of("ar", "utter_result_target_group").splitlines()[0])
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    [request] = [r for r in stack.requests()
+                 if r["conversation_id"] == conversation_id(SECRET.encode(), "web", browser_id(page))]
+    assert request["language"] == "ar"
+    assert request["target_groups"] == sorted(script["expect"]["target_groups"])
     context.close()
 
 
