@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -260,3 +262,36 @@ def test_the_health_endpoint_needs_no_login_and_checks_the_database(client: Test
                              _env_file=None)  # type: ignore[call-arg]
     with TestClient(console_app.create_app(broken)) as other:
         assert other.get("/health").status_code == 503
+
+
+FIELD = st.one_of(st.text(max_size=300), st.sampled_from([
+    "<script>alert(1)</script>", "'; DROP TABLE appointment_request; --", "\x00\x1b", "2026-13-45",
+    "25:99", "home_visit", "closed", "unaccompanied_minor", "a" * 20_000]))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(path=st.sampled_from(["zuweisen", "zielgruppen", "termin", "abschluss", "uebernahme",
+                             "nachricht", "loeschen"]),
+       fields=st.dictionaries(st.sampled_from(["assigned_to", "target_groups", "date", "time",
+                                               "mode", "place", "interpreter", "status", "reason",
+                                               "action", "text"]), FIELD, max_size=6))
+def test_hostile_form_input_never_crashes_or_stores_garbage(
+    client: TestClient, queue_db: str, path: str, fields: dict[str, str]
+) -> None:
+    from console.requests import find_request
+    from db.models import STATUSES
+
+    reference = new_request(queue_db)
+    token = csrf_of(client.get("/").text) if client.cookies else log_in(client)
+    response = client.post(f"/anfragen/{reference}/{path}", data={"csrf": token, **fields})
+    assert response.status_code in (303, 400, 409), response.text[:300]
+    assert response.headers.get("location") != "/login"
+    if path == "loeschen":
+        return
+    stored = find_request(session_factory(queue_db), reference)
+    assert stored.status in STATUSES
+    assert stored.appointment_mode in (None, "home_visit", "office", "phone")
+    assert set(stored.confirmed_target_groups or []) <= {
+        "unaccompanied_minor", "tolerated_25a_25b", "eastern_europe", "tolerated_or_asylum_over_27"}
+    assert stored.assigned_to in (None, "mara", "ki.admin")
