@@ -130,10 +130,9 @@ async def confirm_groups(request: Request) -> Response:
     form = await checked_form(request)
     reference = request.path_params["reference"]
     _request_or_404(request, reference)
-    from console.labels import outcome_labels
-    from intake.ruleset import default_ruleset
+    from console.labels import outcome_labels, target_group_codes
 
-    known = {r.code for r in default_ruleset().target_groups}
+    known = set(target_group_codes())
     chosen = sorted({str(code) for code in form.getlist("target_groups")} & known)
     note = "Zielgruppen bestätigt: " + (", ".join(outcome_labels()[c] for c in chosen) or "keine")
     change(sessions_of(request), reference, staff.username, note, confirmed_target_groups=chosen)
@@ -246,6 +245,18 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def rules_page(request: Request) -> Response:
+    """The target-group rules as the bot applies them, in German (from rules.yml)."""
+    staff = staff_of(request, ROLE_KI_ADMIN)
+    from intake.answers import default_answer_schema
+    from intake.rule_prose import describe_rules
+    from intake.ruleset import default_ruleset
+
+    rules = default_ruleset()
+    return page(request, "rules.html", staff, version=rules.version,
+                described=describe_rules(rules, default_answer_schema()))
+
+
 async def audit_page(request: Request) -> Response:
     staff = staff_of(request, ROLE_KI_ADMIN)
     return page(request, "audit.html", staff, entries=audit.recent(sessions_of(request)))
@@ -325,6 +336,7 @@ def routes() -> list[Route | Mount]:
         Route("/anfragen/{reference}/nachricht", send_message, methods=["POST"]),
         Route("/anfragen/{reference}/loeschen", erase, methods=["POST"]),
         Route("/protokoll", audit_page),
+        Route("/regeln", rules_page),
         Route("/statistik", statistics_page),
         Route("/statistik.csv", statistics_csv),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -54,3 +54,15 @@ def _answer_text(spec: Any, value: Any) -> str:
     if spec.type == "language":
         return language_labels().get(str(value), str(value))
     return str(spec.values.get(str(value), value))
+
+
+def target_group_codes() -> list[str]:
+    return [r.code for r in default_ruleset().target_groups]
+
+
+def referral_codes() -> list[str]:
+    return [r.code for r in default_ruleset().referrals]
+
+
+def language_codes() -> list[str]:
+    return list(language_labels())

@@ -24,6 +24,8 @@ templates.env.globals.update(
     status_label=labels.STATUS_LABELS.get, outcome=labels.outcome,
     language_label=lambda code: labels.language_labels().get(code, code),
     mode_label=labels.MODE_LABELS.get, answer_rows=labels.answer_rows,
+    target_group_codes=labels.target_group_codes, referral_codes=labels.referral_codes,
+    language_codes=labels.language_codes,
 )
 
 
