@@ -236,12 +236,46 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Every data file the integration centre edits, with the problems in German: the
+    translations, the answers, the rules and their test cases, the contacts."""
+    from intake.conditions import RuleFileError
     from intake.translations import check_translations
 
-    problems = check_translations()
+    problems: list[str] = []
+    steps = (
+        ("Übersetzungen (locales/)", check_translations),
+        ("Regeln und Testfälle (data/screening/)", _rule_problems),
+        ("Texte mit Kontakten (institutions.yml)", _contact_problems),
+    )
+    for title, step in steps:
+        print(f"… {title}", flush=True)
+        try:
+            found = list(step())
+        except (RuleFileError, ValueError, KeyError) as exc:
+            found = [str(exc)]
+        problems += found
+        print(f"   {'in Ordnung' if not found else f'{len(found)} Problem(e)'}", flush=True)
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _rule_problems() -> list[str]:
+    from intake.answers import load_answer_schema
+    from intake.rule_cases import failures, load_cases, uncovered_codes
+    from intake.ruleset import load_ruleset
+
+    rules, schema, cases = load_ruleset(), load_answer_schema(), load_cases()
+    missing = uncovered_codes(rules, cases)
+    return failures(rules, schema, cases) + (
+        [f"rule_cases.yml: kein Testfall erwartet {', '.join(missing)}"] if missing else [])
+
+
+def _contact_problems() -> list[str]:
+    from intake.responses import build_responses
+
+    build_responses()  # raises for a [[contact]] that institutions.yml does not have
+    return []
 
 
 def _chat(args: argparse.Namespace) -> int:

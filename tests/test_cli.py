@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,44 @@ def test_staff_accounts_are_made_listed_and_disabled_on_the_command_line(queue_u
     from db.session import session_factory
 
     assert authenticate(session_factory(queue_url), "m.weber", "ein langes Passwort 123") is None
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (lambda text: text.replace("target_groups:\n", "target_groups:\n  - code: [broken\n", 1),
+     r"rules\.yml, Zeile \d+: kein gültiges YAML"),
+    (lambda text: text.replace("        - accompanied: false", "        - begleitet: false", 1),
+     "unbekannte Antwort 'begleitet'"),
+])
+def test_a_broken_rules_file_is_a_german_message_with_its_place(tmp_path: Path, breakage: Any,
+                                                               expected: str) -> None:
+    import os
+    import re
+    import shutil
+
+    from intake.paths import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    rules = data / "screening" / "rules.yml"
+    rules.write_text(breakage(rules.read_text(encoding="utf-8")), encoding="utf-8")
+    result = intake("check", env={**os.environ, "KIM_DATA_DIR": str(data)})
+    assert result.returncode == 1
+    assert re.search(expected, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_rule_case_that_fails_is_reported_by_check(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from intake.paths import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    cases = data / "screening" / "rule_cases.yml"
+    text = cases.read_text(encoding="utf-8")
+    cases.write_text(text.replace("expect: {target_groups: [unaccompanied_minor]",
+                                  "expect: {target_groups: [eastern_europe]", 1), encoding="utf-8")
+    result = intake("check", env={**os.environ, "KIM_DATA_DIR": str(data)})
+    assert result.returncode == 1
+    assert "17 und allein" in result.stderr and "ergibt ['unaccompanied_minor']" in result.stderr
