@@ -1,5 +1,6 @@
 """Starts the Rasa server (in Rasa's own virtualenv: ``python -m bot.rasa_server run …``) with
-its log records stripped of what people wrote and answered.
+its log records stripped of what people wrote and answered, and with turns whose custom action
+failed left unsaved (see keep_failed_turns_out).
 
 At DEBUG, Rasa 3.6 logs message texts, slot values and dialogue states, mostly as JSON
 (structlog), some as plain text. Every record of a ``rasa`` logger passes through here before
@@ -12,6 +13,7 @@ import json
 import logging
 import re
 import sys
+from contextvars import ContextVar
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -66,8 +68,69 @@ def install() -> None:
     logging.setLogRecordFactory(redacting_record)
 
 
+class _TurnNotSaved(Exception):
+    pass
+
+
+# The custom actions that failed in the turn being handled (a list, so that tasks Rasa may start
+# inside a turn add to the same one).
+_failed_actions: ContextVar[list[str] | None] = ContextVar("failed_actions", default=None)
+
+
+def keep_failed_turns_out() -> None:
+    """A turn in which a custom action failed is not saved, and answers nothing.
+
+    Rasa 3.6 goes on after a failed action (the action server restarting, say): it saves the
+    turn without the action's events and answers with whatever came before, so a greeting
+    without its question, or an answer that never reached the form, and the conversation
+    is out of step. Not saving the turn and answering nothing lets the channel (bot/channel/
+    rasa.py) send the message again once the action server is back: the turn happens whole.
+    """
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+
+    run_action, save_tracker, handle_message = (
+        RemoteAction.run, MessageProcessor.save_tracker, MessageProcessor.handle_message)
+
+    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await run_action(self, *args, **kwargs)
+        except ActionExecutionRejection:
+            raise
+        except Exception:
+            failed = _failed_actions.get()
+            if failed is not None:
+                failed.append(self.name())
+            raise
+
+    async def save(self: Any, tracker: Any) -> None:
+        if _failed_actions.get():
+            raise _TurnNotSaved()
+        await save_tracker(self, tracker)
+
+    async def handle(self: Any, message: Any) -> Any:
+        token = _failed_actions.set([])
+        try:
+            return await handle_message(self, message)
+        except _TurnNotSaved:
+            logging.getLogger(__name__).warning(
+                "custom action(s) %s failed: the turn is not saved, the channel sends it again",
+                ", ".join(_failed_actions.get() or []))
+            if isinstance(message.output_channel, CollectingOutputChannel):
+                message.output_channel.messages.clear()
+            return None
+        finally:
+            _failed_actions.reset(token)
+
+    RemoteAction.run = run
+    MessageProcessor.save_tracker = save
+    MessageProcessor.handle_message = handle
+
+
 def main() -> None:
     install()
+    keep_failed_turns_out()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -170,6 +170,8 @@ class FakeRasa:
         self.fail_posts: list[type[Exception] | None] = []
         self.actions_down = 0
         self.events: list[dict[str, Any]] = []
+        self.silent_turns = 0
+        self.paused = False
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -181,7 +183,7 @@ class FakeRasa:
         if path == "/":
             return httpx.Response(200, text="Hello from Rasa")
         if path.endswith("/tracker"):
-            return httpx.Response(200, json={"events": self.events})
+            return httpx.Response(200, json={"events": self.events, "paused": self.paused})
         body = json.loads(request.content)
         failure = self.fail_posts.pop(0) if self.fail_posts else None
         if failure is httpx.ConnectError:
@@ -193,6 +195,9 @@ class FakeRasa:
         ]
         if failure is httpx.ReadTimeout:
             raise httpx.ReadTimeout("slow", request=request)
+        if self.paused or self.silent_turns:
+            self.silent_turns = max(0, self.silent_turns - 1)
+            return httpx.Response(200, json=[])
         return httpx.Response(200, json=[{"text": f"echo {body['message']}"}])
 
 
@@ -242,6 +247,19 @@ def test_a_message_waits_while_the_action_server_is_down() -> None:
     assert replies == [{"text": "echo hallo"}]
     assert fake.posts == ["hallo"]
     assert told == ["unavailable"]
+
+
+def test_a_turn_that_said_nothing_is_sent_again_unless_a_caseworker_took_over() -> None:
+    fake = FakeRasa()
+    fake.silent_turns = 1  # an action failed: Rasa answered 200 with nothing
+    replies, told = _converse(fake)
+    assert replies == [{"text": "echo hallo"}]
+    assert fake.posts == ["hallo", "hallo"] and told == ["unavailable"]
+
+    paused = FakeRasa()
+    paused.paused = True  # the bot is silent on purpose
+    replies, told = _converse(paused)
+    assert replies == [] and paused.posts == ["hallo"] and told == []
 
 
 def test_settings_fail_in_one_line_without_showing_the_token(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -102,3 +102,69 @@ def test_two_messages_of_one_conversation_at_once_on_both_servers(
         if said != ["/greet", "danke", "hilfe"]:
             lost.append(said)
     assert lost == []
+
+
+def test_conversations_recover_when_the_action_server_restarts_under_load(
+    two_servers: tuple[RasaStack, RasaStack]
+) -> None:
+    """30 screenings through the channels' delivery logic (bot/channel/rasa.py) while the
+    action server is stopped and started again: each finishes, with an apology where a message
+    had to wait, and files exactly one request."""
+    import asyncio
+    import threading
+    import time
+
+    from bot.channel.rasa import Delivery, RasaClient
+
+    first, second = two_servers
+    senders = [f"fault-{uuid.uuid4().hex}" for _ in range(30)]
+    apologies: list[str] = []
+
+    async def screening(sender: str, clients: list[RasaClient]) -> list[dict]:
+        async def apologise() -> None:
+            apologies.append(sender)
+
+        replies: list[dict] = []
+        for index, message in enumerate(MESSAGES):
+            replies = await clients[index % 2].converse(
+                sender, message, {"message_id": f"{sender}:{index}"},
+                Delivery(slow_after=30, give_up_after=180, on_unavailable=apologise))
+            await asyncio.sleep(0.2)  # people take a moment to answer
+        return replies
+
+    async def everyone() -> list[list[dict]]:
+        clients = [RasaClient(first.url, first.actions_url, retry_pause=0.5),
+                   RasaClient(second.url, first.actions_url, retry_pause=0.5)]
+        try:
+            return await asyncio.gather(*(screening(s, clients) for s in senders))
+        finally:
+            for client in clients:
+                await client.close()
+
+    def restart_actions() -> None:
+        time.sleep(1.5)
+        first.stop_actions()
+        time.sleep(4)
+        first.start_actions()
+
+    restarter = threading.Thread(target=restart_actions)
+    restarter.start()
+    last_replies = asyncio.run(everyone())
+    restarter.join()
+
+    assert apologies, "the restart happened while no message was on its way"
+    result = text_of_result()
+    unfinished = {
+        sender: [r.get("text", "")[:60] for r in replies]
+        for sender, replies in zip(senders, last_replies)
+        if not any(result in (r.get("text") or "") for r in replies)
+    }
+    assert not unfinished, {s: (t, httpx.get(f"{first.url}/conversations/{s}/tracker").json()
+                                ["slots"]["requested_slot"]) for s, t in unfinished.items()}
+    requests = [r for r in first.requests() if r["conversation_id"] in set(senders)]
+    assert sorted(r["conversation_id"] for r in requests) == sorted(senders)
+
+
+def text_of_result() -> str:
+    locale = yaml.safe_load((PROJECT_DIR / "locales/de.yml").read_text(encoding="utf-8"))
+    return str(locale["utter_result_target_group"]).strip().split("{")[0][:30]

@@ -129,13 +129,23 @@ class RasaClient:
                 if replies is None:
                     await self._pause(deadline)
                     continue
-            if not replies and not await self.healthy():
-                # An action failed while the action server went away: Rasa answers 200 with
-                # nothing, and the form's state did not move; the message is sent again.
+            if not replies and not await self._silence_intended(conversation_id):
+                # An action failed (the action server went away, maybe only for a moment):
+                # Rasa answers 200 with nothing and the form's state did not move. The message
+                # is sent again.
+                self._healthy_until = 0.0
                 await delivery.tell("unavailable")
                 await self._pause(deadline)
                 continue
             return replies
+
+    async def _silence_intended(self, conversation_id: str) -> bool:
+        """Whether the bot has nothing to say on purpose: a caseworker has taken the
+        conversation over (Rasa pauses it). Every other turn of this bot says something."""
+        try:
+            return bool((await self.tracker(conversation_id)).get("paused"))
+        except httpx.HTTPError:
+            return False
 
     async def _post(
         self,
