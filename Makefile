@@ -21,7 +21,7 @@ BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test build model check clean bench-nlu bench-telegram
+.PHONY: run test build model check clean bench-nlu bench-telegram changes
 
 run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
@@ -70,6 +70,11 @@ $(MODEL): $(RASA) $(BOT_DATA)
 	mkdir -p models
 	.venv-rasa/bin/rasa train --domain bot/domain --data nlu bot/rules bot/stories \
 		--config config.yml --out models --fixed-model-name kim-intake
+	.venv/bin/intake changes --save
+
+# What changed in the training data and the rules since the last model.
+changes: $(APP)
+	.venv/bin/intake changes
 
 check: $(APP) $(RASA) $(RESPONSES)
 	.venv/bin/intake check

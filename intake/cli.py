@@ -82,6 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         p_switch.set_defaults(run=_staff_switch, active=active)
     staff_commands.add_parser("list", help="every account").set_defaults(run=_staff_list)
 
+    p_changes = commands.add_parser(
+        "changes", help="what changed in training data and rules since the last model")
+    p_changes.add_argument("--save", action="store_true",
+                           help="remember the data as the model's (make model does this)")
+    p_changes.set_defaults(run=_changes)
+
     p_chat = commands.add_parser("chat", help="chat with the running bot in this terminal")
     p_chat.add_argument("--url", help="Rasa server (default: RASA_URL)")
     p_chat.set_defaults(run=_chat)
@@ -92,6 +98,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         # The error's text can carry stored answers: only its kind is shown.
         return _fail(f"database error ({type(exc).__name__}); check DATABASE_URL and `intake db upgrade`")
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from intake.data_changes import SUMMARY_FILE, differences, summarise
+
+    now = summarise()
+    if args.save:
+        SUMMARY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        SUMMARY_FILE.write_text(json.dumps(now, indent=1, sort_keys=True), encoding="utf-8")
+        print(f"Stand der Daten für das Modell gespeichert ({SUMMARY_FILE.name})")
+        return 0
+    if not SUMMARY_FILE.exists():
+        return _fail("noch kein Modell mit gespeichertem Datenstand; `make model` legt ihn an")
+    lines = differences(json.loads(SUMMARY_FILE.read_text(encoding="utf-8")), now)
+    print("\n".join(lines) if lines else "keine Änderungen seit dem letzten Modell")
+    return 0
 
 
 def _telegram(args: argparse.Namespace) -> int:
