@@ -82,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         p_switch.set_defaults(run=_staff_switch, active=active)
     staff_commands.add_parser("list", help="every account").set_defaults(run=_staff_list)
 
+    p_endpoints = commands.add_parser(
+        "endpoints", help="write Rasa's endpoints (var/endpoints.yml) from the settings")
+    p_endpoints.set_defaults(run=_endpoints)
+
     p_changes = commands.add_parser(
         "changes", help="what changed in training data and rules since the last model")
     p_changes.add_argument("--save", action="store_true",
@@ -98,6 +102,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         # The error's text can carry stored answers: only its kind is shown.
         return _fail(f"database error ({type(exc).__name__}); check DATABASE_URL and `intake db upgrade`")
+
+
+def _endpoints(args: argparse.Namespace) -> int:
+    from intake.endpoints import write_endpoints
+    from intake.settings import Settings
+    from intake.stack import ENDPOINTS
+
+    settings = Settings()
+    try:
+        path = write_endpoints(ENDPOINTS, settings.actions_url, settings.tracker_store_url,
+                               settings.redis_url)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"wrote {path}")
+    return 0
 
 
 def _changes(args: argparse.Namespace) -> int:

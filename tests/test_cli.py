@@ -148,3 +148,28 @@ def test_a_rule_case_that_fails_is_reported_by_check(tmp_path: Path) -> None:
     result = intake("check", env={**os.environ, "KIM_DATA_DIR": str(data)})
     assert result.returncode == 1
     assert "17 und allein" in result.stderr and "ergibt ['unaccompanied_minor']" in result.stderr
+
+
+def test_rasas_endpoints_are_written_from_the_settings(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    import yaml
+
+    from intake.stack import ENDPOINTS
+
+    env = {**os.environ, "TRACKER_STORE_URL": "postgresql://kim:geheim@db.example:5432/kim",
+           "REDIS_URL": "redis://cache.example:6379/2", "ACTIONS_URL": "http://actions:5055"}
+    result = intake("endpoints", env=env)
+    assert result.returncode == 0, result.stderr
+    written = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
+    assert written["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    assert written["tracker_store"]["url"] == "db.example"
+    assert written["tracker_store"]["password"] == "geheim"
+    assert written["lock_store"]["type"] == "bot.redis_lock.AtomicRedisLockStore"
+    assert written["lock_store"]["db"] == 2
+    assert stat.S_IMODE(ENDPOINTS.stat().st_mode) == 0o600
+    bad = intake("endpoints", env={**env, "TRACKER_STORE_URL": "mysql://x/y"})
+    assert bad.returncode != 0 and "TRACKER_STORE_URL" in bad.stderr
+    intake("endpoints", env={k: v for k, v in os.environ.items()
+                             if k not in ("TRACKER_STORE_URL", "REDIS_URL", "ACTIONS_URL")})
