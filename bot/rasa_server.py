@@ -1,6 +1,7 @@
 """Starts the Rasa server (in Rasa's own virtualenv: ``python -m bot.rasa_server run …``) with
-its log records stripped of what people wrote and answered, and with turns whose custom action
-failed left unsaved (see keep_failed_turns_out).
+its log records stripped of what people wrote and answered, with turns whose custom action
+failed left unsaved (see keep_failed_turns_out), and with a tracker store that fails a turn
+rather than forget a conversation (see tracker_store_errors_fail_the_turn).
 
 At DEBUG, Rasa 3.6 logs message texts, slot values and dialogue states, mostly as JSON
 (structlog), some as plain text. Every record of a ``rasa`` logger passes through here before
@@ -72,6 +73,10 @@ class _TurnNotSaved(Exception):
     pass
 
 
+class TrackerStoreUnavailable(Exception):
+    """The tracker store (PostgreSQL, say) did not answer; the turn cannot happen now."""
+
+
 # The custom actions that failed in the turn being handled (a list, so that tasks Rasa may start
 # inside a turn add to the same one).
 _failed_actions: ContextVar[list[str] | None] = ContextVar("failed_actions", default=None)
@@ -113,10 +118,15 @@ def keep_failed_turns_out() -> None:
         token = _failed_actions.set([])
         try:
             return await handle_message(self, message)
-        except _TurnNotSaved:
-            logging.getLogger(__name__).warning(
-                "custom action(s) %s failed: the turn is not saved, the channel sends it again",
-                ", ".join(_failed_actions.get() or []))
+        except (_TurnNotSaved, TrackerStoreUnavailable) as exc:
+            if isinstance(exc, _TurnNotSaved):
+                logging.getLogger(__name__).warning(
+                    "custom action(s) %s failed: the turn is not saved, the channel sends it "
+                    "again", ", ".join(_failed_actions.get() or []))
+            else:
+                logging.getLogger(__name__).warning(
+                    "the tracker store did not answer (%s): the turn is not saved, the channel "
+                    "sends it again", exc)
             if isinstance(message.output_channel, CollectingOutputChannel):
                 message.output_channel.messages.clear()
             return None
@@ -128,9 +138,42 @@ def keep_failed_turns_out() -> None:
     MessageProcessor.handle_message = handle
 
 
+def tracker_store_errors_fail_the_turn() -> None:
+    """Rasa 3.6 wraps the tracker store in a FailSafeTrackerStore: when the database does not
+    answer, ``retrieve`` gives None (Rasa then starts the conversation anew, with a greeting)
+    and ``save`` keeps the turn in memory only (the database never gets it). Either loses a
+    conversation when PostgreSQL restarts. Here both raise instead: the turn is not saved
+    and answers nothing (see keep_failed_turns_out), the tracker endpoint answers 500, and the
+    channel sends the message again once the database is back."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: Any, sender_id: str) -> Any:
+        try:
+            return await self._tracker_store.retrieve(sender_id)
+        except Exception as exc:
+            raise TrackerStoreUnavailable(type(exc).__name__) from None
+
+    async def retrieve_full_tracker(self: Any, sender_id: str) -> Any:
+        try:
+            return await self._tracker_store.retrieve_full_tracker(sender_id)
+        except Exception as exc:
+            raise TrackerStoreUnavailable(type(exc).__name__) from None
+
+    async def save(self: Any, tracker: Any) -> None:
+        try:
+            await self._tracker_store.save(tracker)
+        except Exception as exc:
+            raise TrackerStoreUnavailable(type(exc).__name__) from None
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
+
+
 def main() -> None:
     install()
     keep_failed_turns_out()
+    tracker_store_errors_fail_the_turn()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -29,7 +29,8 @@ def postgres_database() -> Iterator[str]:
         pytest.skip("DATABASE_URL does not point at PostgreSQL")
     admin_url = make_url(normalise_url(url))
     name = f"kim_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # pool_pre_ping: a test restarts PostgreSQL (tests/test_scale.py).
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:

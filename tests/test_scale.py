@@ -3,13 +3,20 @@ store: 50 conversations at once, each message going to the other server than the
 conversation's messages arrive once and in order, and every screening files one request.
 Two messages of one conversation at the same moment on both servers must not lose one: Rasa's
 own RedisLockStore did (about one race in 20; RasaHQ/rasa#9213), bot/redis_lock.py does not.
+Faults: the action server, and PostgreSQL itself, restarted in the middle of 30 screenings.
 
 Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), as `.ci/run` sets them."""
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import subprocess
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -104,20 +111,16 @@ def test_two_messages_of_one_conversation_at_once_on_both_servers(
     assert lost == []
 
 
-def test_conversations_recover_when_the_action_server_restarts_under_load(
-    two_servers: tuple[RasaStack, RasaStack]
-) -> None:
-    """30 screenings through the channels' delivery logic (bot/channel/rasa.py) while the
-    action server is stopped and started again: each finishes, with an apology where a message
-    had to wait, and files exactly one request."""
-    import asyncio
-    import threading
-    import time
-
+def screenings_through_a_fault(
+    two_servers: tuple[RasaStack, RasaStack], prefix: str, fault: Callable[[], None]
+) -> tuple[list[str], list[str], list[list[dict]]]:
+    """30 screenings through the channels' delivery logic (bot/channel/rasa.py), alternating
+    servers, while ``fault`` runs in another thread: the senders, who was told of a delay,
+    and each conversation's last replies."""
     from bot.channel.rasa import Delivery, RasaClient
 
     first, second = two_servers
-    senders = [f"fault-{uuid.uuid4().hex}" for _ in range(30)]
+    senders = [f"{prefix}-{uuid.uuid4().hex}" for _ in range(30)]
     apologies: list[str] = []
 
     async def screening(sender: str, clients: list[RasaClient]) -> list[dict]:
@@ -141,28 +144,86 @@ def test_conversations_recover_when_the_action_server_restarts_under_load(
             for client in clients:
                 await client.close()
 
-    def restart_actions() -> None:
-        time.sleep(1.5)
-        first.stop_actions()
-        time.sleep(4)
-        first.start_actions()
-
-    restarter = threading.Thread(target=restart_actions)
-    restarter.start()
+    faulty = threading.Thread(target=fault)
+    faulty.start()
     last_replies = asyncio.run(everyone())
-    restarter.join()
+    faulty.join()
+    return senders, apologies, last_replies
 
-    assert apologies, "the restart happened while no message was on its way"
+
+def assert_every_screening_finished_once(
+    two_servers: tuple[RasaStack, RasaStack], senders: list[str], last_replies: list[list[dict]]
+) -> None:
+    first, _ = two_servers
     result = text_of_result()
     unfinished = {
         sender: [r.get("text", "")[:60] for r in replies]
         for sender, replies in zip(senders, last_replies)
         if not any(result in (r.get("text") or "") for r in replies)
     }
-    assert not unfinished, {s: (t, httpx.get(f"{first.url}/conversations/{s}/tracker").json()
-                                ["slots"]["requested_slot"]) for s, t in unfinished.items()}
+    assert not unfinished, unfinished
     requests = [r for r in first.requests() if r["conversation_id"] in set(senders)]
-    assert sorted(r["conversation_id"] for r in requests) == sorted(senders)
+    assert sorted(r["conversation_id"] for r in requests) == sorted(senders)  # one each
+    for sender in senders[:: 3]:
+        said = [e["text"] for e in first.tracker(sender)["events"] if e["event"] == "user"]
+        assert said == MESSAGES  # each once, in order
+
+
+def test_conversations_recover_when_the_action_server_restarts_under_load(
+    two_servers: tuple[RasaStack, RasaStack]
+) -> None:
+    """Each screening finishes, with an apology where a message had to wait, and files
+    exactly one request."""
+    first, _ = two_servers
+
+    def restart_actions() -> None:
+        time.sleep(1.5)
+        first.stop_actions()
+        time.sleep(4)
+        first.start_actions()
+
+    senders, apologies, last_replies = screenings_through_a_fault(
+        two_servers, "fault", restart_actions)
+    assert apologies, "the restart happened while no message was on its way"
+    assert_every_screening_finished_once(two_servers, senders, last_replies)
+
+
+def test_conversations_recover_when_postgresql_restarts_under_load(
+    two_servers: tuple[RasaStack, RasaStack]
+) -> None:
+    """PostgreSQL (the tracker store of both Rasa servers and the queue) restarted in the
+    middle of 30 screenings: every one finishes, none is answered twice, one request each."""
+    restart = postgresql_restart_command()
+    if restart is None:
+        pytest.skip("PostgreSQL is not a local cluster this test may restart (pg_ctlcluster, root)")
+    restarted: list[float] = []
+
+    def restart_postgresql() -> None:
+        time.sleep(2.0)
+        began = time.monotonic()
+        subprocess.run(restart, check=True, capture_output=True, timeout=120)
+        restarted.append(time.monotonic() - began)
+
+    senders, apologies, last_replies = screenings_through_a_fault(
+        two_servers, "pg", restart_postgresql)
+    assert restarted, "PostgreSQL was not restarted"
+    assert apologies, "the restart happened while no message was on its way"
+    assert_every_screening_finished_once(two_servers, senders, last_replies)
+
+
+def postgresql_restart_command() -> list[str] | None:
+    """``pg_ctlcluster … restart`` for the machine's own PostgreSQL, when the tests run as
+    root against it on 127.0.0.1 (the project's machines and CI); None elsewhere."""
+    url = os.environ.get("DATABASE_URL", "")
+    if "@127.0.0.1" not in url and "@localhost" not in url:
+        return None
+    if not shutil.which("pg_ctlcluster") or os.geteuid() != 0:
+        return None
+    versions = sorted(Path("/etc/postgresql").glob("*/main"))
+    if not versions:
+        return None
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].parent.name, "main",
+            "restart", "-m", "fast"]
 
 
 def text_of_result() -> str:
