@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -250,6 +251,12 @@ def _terminate(process: subprocess.Popen[str]) -> None:
     process.wait()
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 class GatewayProcess:
     """The real gateway (`python -m bot.telegram`) as a process, talking to an emulator."""
 
@@ -257,8 +264,11 @@ class GatewayProcess:
                  **env: str) -> None:
         self.emulator = emulator
         self.log = log
+        self.health_port = int(env.pop("TELEGRAM_HEALTH_PORT", 0) or _free_port())
+        self.health_url = f"http://127.0.0.1:{self.health_port}/health"
         self._env = {
             **os.environ,
+            "TELEGRAM_HEALTH_PORT": str(self.health_port),
             "TELEGRAM_BOT_TOKEN": emulator.token,
             "TELEGRAM_API_URL": emulator.bot_base_url,
             "RASA_URL": rasa_url,

@@ -225,6 +225,10 @@ def test_the_action_server_down_gets_an_apology_and_one_answer_later(
     user.send_text("так")
     turn(user)
     assert slots(stack, user)["requested_slot"] == "municipality"
+    healthy = httpx.get(gateway.health_url, timeout=10)
+    assert healthy.status_code == 200, healthy.text
+    assert healthy.json() == {"status": "ok", "rasa": True, "actions": True, "database": True,
+                              "telegram": True}
     stack.stop_actions()
     try:
         user.send_text("я живу в хаані")
@@ -232,6 +236,9 @@ def test_the_action_server_down_gets_an_apology_and_one_answer_later(
         time.sleep(3)
         typing = [c for c in emulator.calls("sendChatAction") if c["chat_id"] == user.chat_id]
         assert typing and typing[-1]["body"]["action"] == "typing"  # while the user waits
+        unhealthy = httpx.get(gateway.health_url, timeout=10)
+        assert unhealthy.status_code == 503
+        assert unhealthy.json()["actions"] is False and unhealthy.json()["rasa"] is True
     finally:
         stack.start_actions()
     replies = turn(user, timeout=60)

@@ -89,6 +89,13 @@ class RasaClient:
         self._healthy_until = now + self.health_ttl
         return True
 
+    async def answers(self, url: str) -> bool:
+        """Whether ``url`` (Rasa's or the action server's) answers 200 right now."""
+        try:
+            return (await self._http.get(url, timeout=3.0)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         response = await self._http.get(
             f"{self.rasa_url}/conversations/{conversation_id}/tracker",

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 from urllib.parse import urlsplit
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from bot.channel.buttons import ButtonTokens
 from bot.channel.configuration import ConfigurationError
+from bot.channel.health import Check, HealthServer
 from bot.channel.conversations import chat_id_of
 from bot.channel.limits import MessageLimit
 from bot.channel.rasa import RasaClient
@@ -31,6 +32,7 @@ from bot.telegram.messages import split_text
 from bot.telegram.settings import GatewaySettings, load_settings
 from db.messages import mark_delivered, undelivered
 from db.session import session_factory
+from intake.logs import configure_logging
 from intake.responses import build_responses
 from intake.translations import SOURCE_LANGUAGE
 
@@ -76,11 +78,23 @@ def build_application(settings: GatewaySettings) -> Application:
         await register_commands(application)
         application.bot_data["delivery"] = asyncio.create_task(
             deliver_staff_messages(application, outbox, secret))
+        if settings.telegram_health_port:
+            health = HealthServer(health_checks(application, rasa, outbox),
+                                  settings.telegram_health_listen, settings.telegram_health_port)
+            try:
+                await health.start()
+                application.bot_data["health"] = health
+            except OSError as exc:
+                logger.warning("health endpoint not started (port %d): %s",
+                               settings.telegram_health_port, type(exc).__name__)
 
     async def close_rasa(application: Application) -> None:
         delivery = application.bot_data.get("delivery")
         if delivery is not None:
             delivery.cancel()
+        health = application.bot_data.get("health")
+        if health is not None:
+            await health.close()
         await rasa.close()
 
     application = (
@@ -99,6 +113,32 @@ def build_application(settings: GatewaySettings) -> Application:
     application.add_handler(MessageHandler(~filters.UpdateType.EDITED, gateway.on_message))
     application.add_error_handler(gateway.on_error)
     return application
+
+
+def health_checks(
+    application: Application, rasa: RasaClient, outbox: sessionmaker[Session]
+) -> dict[str, Check]:
+    def database_answers() -> bool:
+        with outbox() as session:
+            session.execute(text("SELECT 1"))
+        return True
+
+    async def rasa_answers() -> bool:
+        return await rasa.answers(f"{rasa.rasa_url}/")
+
+    async def actions_answer() -> bool:
+        return rasa.actions_url is None or await rasa.answers(f"{rasa.actions_url}/health")
+
+    async def database() -> bool:
+        return await asyncio.to_thread(database_answers)
+
+    async def telegram() -> bool:
+        # Polling (or the webhook's server) runs: updates from Telegram are being taken.
+        return application.running and (
+            application.updater is None or application.updater.running)
+
+    return {"rasa": rasa_answers, "actions": actions_answer, "database": database,
+            "telegram": telegram}
 
 
 async def deliver_staff_messages(
@@ -146,9 +186,7 @@ def run(settings: GatewaySettings) -> None:
 
 
 def main() -> int:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     quiet_libraries()
     try:
         settings = load_settings()

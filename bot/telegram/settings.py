@@ -33,6 +33,10 @@ class GatewaySettings(BaseSettings):
     # Telegram allows a bot about 30 messages a second in all; python-telegram-bot's rate
     # limiter keeps the gateway below that.
     telegram_outgoing_per_second: float = 30.0
+    # GET /health on this port (127.0.0.1) checks Rasa, the action server and the database;
+    # 0 turns it off.
+    telegram_health_port: int = Field(default=8081, ge=0, le=65535)
+    telegram_health_listen: str = "127.0.0.1"
 
     @field_validator("telegram_bot_token")
     @classmethod

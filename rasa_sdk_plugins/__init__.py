@@ -1,0 +1,11 @@
+"""Found by rasa_sdk by this name (rasa_sdk/plugin.py imports it when the action server's app
+is made): registers the project's additions to the action server (actions/health.py)."""
+from __future__ import annotations
+
+import pluggy
+
+
+def init_hooks(manager: pluggy.PluginManager) -> None:
+    from actions.health import ReadinessRoute
+
+    manager.register(ReadinessRoute())
