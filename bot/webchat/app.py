@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import re
 import sys
 from collections.abc import AsyncIterator
@@ -41,8 +40,10 @@ from bot.telegram.app import known_payloads
 from bot.webchat.settings import WebchatSettings, load_settings
 from db.messages import mark_delivered, undelivered
 from db.session import session_factory
+from intake.logs import configure_logging
 from intake.responses import RIGHT_TO_LEFT, build_responses
 from intake.translations import SOURCE_LANGUAGE
+
 
 logger = logging.getLogger(__name__)
 
@@ -363,11 +364,7 @@ def create_app(settings: WebchatSettings, rasa: RasaClient | None = None) -> Sta
 def main() -> int:
     import uvicorn
 
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    configure_logging()
     try:
         settings = load_settings()
     except ConfigurationError as exc:
