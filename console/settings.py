@@ -1,6 +1,8 @@
 """The console's configuration, from the environment (or the git-ignored .env file)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,6 +22,10 @@ class ConsoleSettings(BaseSettings):
     # Behind TLS (production) the cookie is sent over HTTPS only.
     console_secure_cookies: bool = False
     console_session_hours: int = 8
+    # Where examples accepted from the inbox of misunderstood messages go (nlu/<language>.yml).
+    nlu_dir: Path = PROJECT_DIR / "nlu"
+    # The report of `intake evaluate` (report.json and pictures), shown under /auswertung.
+    evaluation_dir: Path = PROJECT_DIR / "var" / "evaluation"
 
 
 def load_settings(**overrides: object) -> ConsoleSettings:

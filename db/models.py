@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUS_NEW = "new"
@@ -147,3 +147,32 @@ class Takeover(Base):
     conversation_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     taken_by: Mapped[str] = mapped_column(String(64))
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+INBOX_NEW = "new"
+INBOX_ACCEPTED = "accepted"
+INBOX_NOISE = "noise"
+INBOX_STATUSES = (INBOX_NEW, INBOX_ACCEPTED, INBOX_NOISE)
+
+
+class MisunderstoodMessage(Base):
+    """A message the bot did not understand, collected with the user's consent and stripped of
+    numbers, names, phone numbers, e-mail addresses and links (intake/redaction.py), until the
+    integration centre labels it and the retention job deletes it."""
+
+    __tablename__ = "misunderstood_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    # Only to erase the entry with its conversation; never shown.
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    predicted_intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=INBOX_NEW, index=True)
+    assigned_intent: Mapped[str | None] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.inbox import forget_inbox_of
 from db.messages import forget_conversation
 from db.models import (
     STATUS_CLOSED,
@@ -140,12 +141,14 @@ def requests_of_conversation(
 
 
 def erase_conversation(sessions: sessionmaker[Session], conversation_id: str) -> int:
-    """Deletes every request of a conversation (with its history) and records the erasure,
+    """Deletes every request of a conversation (with its history), its staff messages and its
+    entries in the inbox of misunderstood messages, and records the erasure,
     so that the conversation's events are deleted from Rasa's tracker store too; returns how
     many requests."""
     with sessions.begin() as session:
         session.add(ErasureRequest(conversation_id=conversation_id))
         forget_conversation(session, conversation_id)
+        forget_inbox_of(session, conversation_id)
         ids = list(
             session.scalars(
                 select(AppointmentRequest.id).where(

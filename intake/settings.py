@@ -1,6 +1,8 @@
 """Settings from the environment (and an optional, git-ignored .env file)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from intake.paths import PROJECT_DIR
@@ -21,3 +23,9 @@ class Settings(BaseSettings):
     retention_conversation_days: int = 30
     # The console's audit log (who saw or changed what).
     retention_audit_days: int = 365
+    # The inbox of misunderstood messages: what goes in (an intent below this confidence, or
+    # Rasa's nlu_fallback), and how long an entry stays, labelled or not.
+    inbox_confidence_threshold: float = 0.6
+    retention_inbox_days: int = 30
+    # Where `intake evaluate` writes its report (index.html, report.json, pictures).
+    evaluation_dir: Path = PROJECT_DIR / "var" / "evaluation"

@@ -72,7 +72,8 @@ def test_retention_deletes_only_what_is_past_its_time(queue_url: str, sessions: 
     report = apply_retention(queue_url, tracker_url, closed_days=180, conversation_days=30, now=NOW)
 
     assert report == {"closed_requests": 1, "conversations": 1, "erased_conversations": 0,
-                      "tracker_events": 2, "staff_messages": 2, "audit_entries": 1}
+                      "tracker_events": 2, "staff_messages": 2, "audit_entries": 1,
+                      "inbox_entries": 0}
     with sessions() as session:
         assert [m.conversation_id for m in session.scalars(select(StaffMessage))] == ["talking"]
     left = sorted(r["conversation_id"] for r in export_requests(sessions))
@@ -92,7 +93,8 @@ def test_retention_command_reports_counts_only(queue_url: str, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"closed_requests": 0, "conversations": 0,
                                          "erased_conversations": 0, "tracker_events": 0,
-                                         "staff_messages": 0, "audit_entries": 0}
+                                         "staff_messages": 0, "audit_entries": 0,
+                                         "inbox_entries": 0}
 
 
 def test_an_erasure_removes_the_conversation_from_the_tracker_store(
