@@ -21,7 +21,7 @@ BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test build model check clean bench-nlu bench-telegram changes
+.PHONY: run test build model check clean bench-nlu bench-telegram bench changes evaluate
 
 run: $(APP) $(MODEL)
 	.venv/bin/intake db upgrade
@@ -65,9 +65,12 @@ $(RESPONSES): $(APP) $(wildcard locales/*.yml) bot/buttons.yml data/screening/in
 
 model: $(MODEL)
 
-# Retrained only when the model is missing or older than its data.
+# Retrained only when the model is missing or older than its data. The model it replaces is
+# kept in models/previous/ first (the running Rasa server may still use it; `intake model
+# restore` goes back to it).
 $(MODEL): $(RASA) $(BOT_DATA)
 	mkdir -p models
+	.venv/bin/intake model keep
 	.venv-rasa/bin/rasa train --domain bot/domain --data nlu bot/rules bot/stories \
 		--config config.yml --out models --fixed-model-name kim-intake
 	.venv/bin/intake changes --save
@@ -75,6 +78,11 @@ $(MODEL): $(RASA) $(BOT_DATA)
 # What changed in the training data and the rules since the last model.
 changes: $(APP)
 	.venv/bin/intake changes
+
+# Intent figures per language on held-out examples, as an HTML report (var/evaluation/).
+# Faster: make evaluate ARGS="--languages de,en".
+evaluate: $(APP) $(RASA)
+	.venv/bin/intake evaluate $(ARGS)
 
 check: $(APP) $(RASA) $(RESPONSES)
 	.venv/bin/intake check
@@ -89,6 +97,12 @@ bench-nlu: $(APP) $(RASA) $(RESPONSES)
 # Round-trip latency of the Telegram gateway through the emulator, next to REST (not a test).
 bench-telegram: $(APP) $(RASA) $(MODEL) $(EMULATOR)
 	.venv/bin/python bench/telegram_latency.py
+
+# Load on the production configuration (2 Rasa servers, PostgreSQL, Redis) next to stock Rasa,
+# results in bench/results/load.json (not a test). Smoke run: make bench ARGS=--quick
+bench: $(APP) $(RASA) $(MODEL)
+	.venv/bin/pip install -q -e '.[bench]'
+	.venv/bin/python bench/load.py $(ARGS)
 
 clean:
 	rm -rf models var .pytest_cache

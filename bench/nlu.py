@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
-import random
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 from collections.abc import Callable
@@ -29,86 +24,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from intake.answers import load_answer_schema  # noqa: E402
+from intake.evaluation import (  # noqa: E402
+    confusion,
+    confusion_png,
+    load_examples,
+    macro_f1,
+    predict,
+    split,
+    train_model,
+    write_nlu,
+)
 from intake.language_id import train as train_language_model  # noqa: E402
 from intake.understanding import Message, Understanding  # noqa: E402
 from intake.vocabulary import default_vocabulary  # noqa: E402
 
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 RESULTS = ROOT / "bench" / "results"
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-def load_examples() -> dict[str, dict[str, list[str]]]:
-    """language → intent → examples."""
-    data: dict[str, dict[str, list[str]]] = {}
-    for path in sorted((ROOT / "nlu").glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data[path.stem] = {
-            block["intent"]: [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
-            for block in raw["nlu"]
-        }
-    return data
-
-
-def split(data: dict[str, dict[str, list[str]]], test_share: float, seed: int) -> tuple[dict, dict]:
-    rng = random.Random(seed)
-    train: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    test: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for language, intents in data.items():
-        for intent, examples in intents.items():
-            shuffled = examples[:]
-            rng.shuffle(shuffled)
-            cut = max(1, round(len(shuffled) * test_share))
-            test[language][intent], train[language][intent] = shuffled[:cut], shuffled[cut:]
-    return train, test
-
-
-def write_nlu(data: dict[str, dict[str, list[str]]], directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    for language, intents in data.items():
-        blocks = [
-            {"intent": intent, "examples": "".join(f"- {e}\n" for e in examples)}
-            for intent, examples in intents.items()
-        ]
-        (directory / f"{language}.yml").write_text(
-            yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
-        )
-
-
-def train_model(config: Path, nlu_dir: Path, out: Path, name: str) -> tuple[Path, float]:
-    # A cache of its own, so that Rasa trains every component and the time is honest.
-    env = {**ENV, "RASA_CACHE_DIRECTORY": str(out / f"cache-{name}")}
-    started = time.monotonic()
-    subprocess.run(
-        [str(RASA), "train", "nlu", "--config", str(config), "--nlu", str(nlu_dir),
-         "--out", str(out), "--fixed-model-name", name],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    return out / f"{name}.tar.gz", time.monotonic() - started
-
-
-def predict(model: Path, texts: list[str], work: Path) -> list[str]:
-    source, target = work / "texts.json", work / f"{model.stem}.predictions.json"
-    source.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([str(RASA_PYTHON), str(ROOT / "bench" / "rasa_predict.py"), str(model),
-                    str(source), str(target)], cwd=ROOT, env=ENV, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return json.loads(target.read_text(encoding="utf-8"))
-
-
-def macro_f1(gold: list[str], predicted: list[str]) -> float:
-    labels = sorted(set(gold))
-    scores = []
-    for label in labels:
-        tp = sum(g == p == label for g, p in zip(gold, predicted))
-        fp = sum(p == label and g != label for g, p in zip(gold, predicted))
-        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(scores) / len(scores) if scores else 0.0
 
 
 def entity_f1(
@@ -176,34 +106,9 @@ def language_id(train: dict, test: dict) -> dict[str, dict[str, float]]:
     return figures
 
 
-def confusion_png(language: str, gold: list[str], predicted: list[str], path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
-    labels = sorted(set(gold) | set(p for p in predicted if p))
-    index = {label: i for i, label in enumerate(labels)}
-    matrix = [[0] * len(labels) for _ in labels]
-    for g, p in zip(gold, predicted):
-        if p in index:
-            matrix[index[g]][index[p]] += 1
-    fig, ax = plt.subplots(figsize=(9, 8))
-    ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
-    ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(f"intents, {language}")
-    for i, row in enumerate(matrix):
-        for j, n in enumerate(row):
-            if n:
-                ax.text(j, i, n, ha="center", va="center", fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+def write_confusion_png(language: str, gold: list[str], predicted: list[str | None],
+                        path: Path) -> None:
+    path.write_bytes(confusion_png(confusion(gold, predicted), f"intents, {language}"))
 
 
 def main() -> int:
@@ -225,14 +130,14 @@ def main() -> int:
         pipelines = {"ours": args.config}
         if not args.skip_stock:
             pipelines["stock"] = ROOT / "bench" / "stock_config.yml"
-        predictions: dict[str, list[str]] = {}
+        predictions: dict[str, list[str | None]] = {}
         train_seconds: dict[str, float] = {}
         for name, config in pipelines.items():
             print(f"training {name} ({sum(len(e) for l in train.values() for e in l.values())} examples) …",
                   flush=True)
             model, seconds = train_model(config, work / "train", work / "models", name)
             train_seconds[name] = seconds
-            predictions[name] = predict(model, texts, work)
+            predictions[name] = [p.intent for p in predict(model, texts, work)]
 
     languages = sorted(test)
     rows = []
@@ -241,8 +146,8 @@ def main() -> int:
             pairs = [(g[1], p) for g, p in zip(gold, predicted) if lang in ("all", g[0])]
             rows.append((name, lang, macro_f1([g for g, _ in pairs], [p for _, p in pairs]), len(pairs)))
             if name == "ours" and lang != "all":
-                confusion_png(lang, [g for g, _ in pairs], [p for _, p in pairs],
-                              RESULTS / f"confusion_{lang}.png")
+                write_confusion_png(lang, [g for g, _ in pairs], [p for _, p in pairs],
+                                    RESULTS / f"confusion_{lang}.png")
 
     entities = entity_f1()
     lid = language_id(train, test)

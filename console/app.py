@@ -53,6 +53,7 @@ from db.messages import hand_back, queue_message, take_over, taken_over_by
 from db.models import ROLE_KI_ADMIN, STATUSES, AppointmentRequest
 from db.repository import erase_conversation
 from db.session import session_factory
+from intake.logs import configure_logging
 
 logger = logging.getLogger(__name__)
 FAILED_LOGIN_DELAY = 1.0
@@ -320,6 +321,8 @@ class SecurityHeaders:
 
 
 def routes() -> list[Route | Mount]:
+    from console.evaluation_pages import evaluation_page, evaluation_picture
+    from console.inbox_pages import decide_entry, inbox_page
     from console.statistics_pages import statistics_csv, statistics_page
 
     return [
@@ -339,6 +342,10 @@ def routes() -> list[Route | Mount]:
         Route("/regeln", rules_page),
         Route("/statistik", statistics_page),
         Route("/statistik.csv", statistics_csv),
+        Route("/posteingang", inbox_page),
+        Route("/posteingang/{entry_id:int}", decide_entry, methods=["POST"]),
+        Route("/auswertung", evaluation_page),
+        Route("/auswertung/verwechslungen/{language}.png", evaluation_picture),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -363,7 +370,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
 def main() -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     try:
         settings = load_settings()
     except ConfigurationError as exc:

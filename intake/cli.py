@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -92,6 +93,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                            help="remember the data as the model's (make model does this)")
     p_changes.set_defaults(run=_changes)
 
+    p_evaluate = commands.add_parser(
+        "evaluate", help="train on part of nlu/*.yml, test on the rest, write an HTML report")
+    p_evaluate.add_argument("--languages", type=_languages,
+                            help="only these languages, e.g. de,en (default: all)")
+    p_evaluate.add_argument("--share", type=float, default=0.2,
+                            help="share of each intent's examples held out (default 0.2)")
+    p_evaluate.add_argument("--seed", type=int, default=7, help="random seed of the split")
+    p_evaluate.add_argument("--out", type=Path, help="report folder (default: EVALUATION_DIR)")
+    p_evaluate.set_defaults(run=_evaluate)
+
+    p_model = commands.add_parser("model", help="the model of the running Rasa server")
+    model_commands = p_model.add_subparsers(dest="model_command", required=True)
+    p_load = model_commands.add_parser(
+        "load", help="load a model into the running Rasa server (keeps the active one)")
+    p_load.add_argument("path", nargs="?", type=Path,
+                        help="model file (default: the newest models/*.tar.gz)")
+    p_restore = model_commands.add_parser("restore", help="load the model the last load replaced")
+    p_status = model_commands.add_parser("status", help="the active model and the history")
+    for sub, run in ((p_load, _model_load), (p_restore, _model_restore), (p_status, _model_status)):
+        sub.add_argument("--url", help="Rasa server (default: RASA_URL)")
+        sub.set_defaults(run=run)
+    model_commands.add_parser(
+        "keep", help="copy models/kim-intake.tar.gz to models/previous/ (make model does this)"
+    ).set_defaults(run=_model_keep)
+
     p_chat = commands.add_parser("chat", help="chat with the running bot in this terminal")
     p_chat.add_argument("--url", help="Rasa server (default: RASA_URL)")
     p_chat.set_defaults(run=_chat)
@@ -132,6 +158,78 @@ def _changes(args: argparse.Namespace) -> int:
         return _fail("noch kein Modell mit gespeichertem Datenstand; `make model` legt ihn an")
     lines = differences(json.loads(SUMMARY_FILE.read_text(encoding="utf-8")), now)
     print("\n".join(lines) if lines else "keine Änderungen seit dem letzten Modell")
+    return 0
+
+
+def _languages(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from intake.evaluate import EvaluationError, run_evaluation, summary_lines
+    from intake.settings import Settings
+
+    out = args.out or Settings().evaluation_dir
+    try:
+        report = run_evaluation(out, args.languages, args.share, args.seed)
+    except EvaluationError as exc:
+        return _fail(str(exc))
+    print("\n".join(summary_lines(report, out)))
+    print(f"Dauer insgesamt: {report['settings']['total_seconds']} s")
+    return 0
+
+
+def _model_load(args: argparse.Namespace) -> int:
+    from intake.model_reload import Models, load_model
+
+    path = args.path or Models().newest()
+    if path is None:
+        return _fail("kein Modell in models/; `make model` trainiert eins")
+    return _with_rasa(args, lambda rasa: load_model(rasa, path, print))
+
+
+def _model_restore(args: argparse.Namespace) -> int:
+    from intake.model_reload import restore_model
+
+    return _with_rasa(args, lambda rasa: restore_model(rasa, print))
+
+
+def _model_status(args: argparse.Namespace) -> int:
+    from intake.model_reload import Models
+
+    def show(rasa: Any) -> None:
+        status = rasa.status()
+        print(f"Rasa unter {rasa.url}: {status.get('model_file')} (Kennung {status.get('model_id')})")
+        for entry in Models().history()[-5:]:
+            print(f"{entry['at']}  {entry['action']:<7}  {entry['loaded']}  "
+                  f"statt {entry.get('replaced') or '?'}")
+
+    return _with_rasa(args, show)
+
+
+def _model_keep(args: argparse.Namespace) -> int:
+    from intake.model_reload import Models
+
+    kept = Models().keep(Models().current)
+    if kept:
+        print(f"bisheriges Modell aufbewahrt: models/previous/{kept.name}")
+    return 0
+
+
+def _with_rasa(args: argparse.Namespace, step: Any) -> int:
+    """Runs ``step`` with the Rasa server of --url or RASA_URL; an unreachable server or a
+    model that cannot be loaded is one line on standard error."""
+    from intake.model_reload import ModelError, RasaModels, RasaUnreachable
+    from intake.settings import Settings
+
+    rasa = RasaModels(args.url or Settings().rasa_url)
+    try:
+        step(rasa)
+    except RasaUnreachable as exc:
+        return _fail(f"der Rasa-Server unter {exc} ist nicht erreichbar (läuft `make run`?)")
+    except ModelError as exc:
+        print(f"intake: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -252,6 +350,7 @@ def _retention(args: argparse.Namespace) -> int:
             else settings.retention_conversation_days
         ),
         audit_days=settings.retention_audit_days,
+        inbox_days=settings.retention_inbox_days,
     )
     print(json.dumps(report))
     return 0
