@@ -96,7 +96,35 @@ def test_no_action_is_possible_without_login(client: TestClient, path: str) -> N
     assert client.post(path, data={"csrf": "x"}).status_code in (303, 403)
 
 
-@pytest.mark.parametrize("path", ["/protokoll", "/statistik", "/statistik.csv", "/regeln"])
+def test_no_route_but_login_health_and_static_files_answers_without_login(
+    client: TestClient
+) -> None:
+    """Every route the console has, present and future: a page sends to the login, an action
+    is refused."""
+    from starlette.routing import Route
+
+    from console.app import routes
+
+    open_paths = {"/login", "/health"}
+    checked = []
+    for route in routes():
+        if not isinstance(route, Route) or route.path in open_paths:
+            continue
+        path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: "1" if m.group(2) == ":int" else "ABCD-EFGH",
+                      route.path)
+        for method in sorted(route.methods or {"GET"}):
+            if method == "HEAD":
+                continue
+            response = client.request(method, path, data={"csrf": "x"})
+            assert response.status_code in (303, 403), (method, path, response.status_code)
+            if response.status_code == 303:
+                assert response.headers["location"] == "/login"
+            checked.append((method, route.path))
+    assert ("GET", "/posteingang") in checked and ("GET", "/auswertung") in checked
+
+
+@pytest.mark.parametrize("path", ["/protokoll", "/statistik", "/statistik.csv", "/regeln",
+                                  "/posteingang", "/auswertung"])
 def test_a_caseworker_cannot_open_the_integration_centres_pages(client: TestClient, path: str) -> None:
     log_in(client, "mara")
     assert client.get(path).status_code == 403
