@@ -70,6 +70,10 @@ class RasaStack:
         self._start("rasa", rasa_command(MODEL, self.rasa_port, self._endpoints))
         wait_until_ready(f"{self.url}/status", self._processes["rasa"], 240)
 
+    def pid(self, name: str) -> int:
+        """The process id of "rasa" or "actions" (this stack's own), for benchmarks."""
+        return self._processes[name].pid
+
     def stop_actions(self) -> None:
         stop([self._processes.pop("actions")])
 
