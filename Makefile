@@ -17,7 +17,9 @@ EMULATOR := tests/telegram_emulator/node_modules/.installed
 AXE := tests/browser/node_modules/.installed
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 CHROMIUM := /usr/bin/chromium
-BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES)
+# The intent model also reads the word lists (nlu_components/vocabulary_featurizer.py).
+BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES) \
+	$(wildcard nlu_components/*.py data/vocabulary/*.yml data/vocabulary/languages/*.yml)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 

@@ -11,6 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+# config.yml names the project's own NLU component (nlu_components/); run as a script, the
+# project directory is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 
 async def predictions(config: str, domain: str, out: str, texts: list[str],
                       nlu_dirs: list[str]) -> list[list[str | None]]:

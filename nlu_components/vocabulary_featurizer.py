@@ -1,0 +1,194 @@
+"""A Rasa NLU featurizer: which word lists of ``data/vocabulary`` a message names.
+
+The intent classifier sees words and character n-grams; it does not know that "کیتا",
+"kita" and "детский сад" are all a school need, or that "нет" and "hayır" are replies. The
+word lists that the action server reads answers with (``data/vocabulary/*.yml`` and
+``languages/<language>.yml``) know it, in all ten languages. This component adds one
+sentence feature per list a message names (``needs``, ``replies``, ``countries`` …), one
+per code (``needs:school``, ``replies:dont_know`` …) and one for a number, in words or digits.
+Measured in docs/languages.md (issue 3).
+
+The lists are read when the model is trained (with ``intake.vocabulary``, so they are merged
+exactly as the action server merges them) and stored in the model: at run time the component
+needs neither the app's package nor the data files, only Rasa and the standard library (the
+Rasa server runs from the official image, which mounts only the model, bot/ and this folder).
+``normalise`` and the matching below are the same as ``intake.vocabulary``'s.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs",
+         "contact_modes", "languages", "replies", "no_papers")
+STEM_MIN_LENGTH = 5  # as intake.vocabulary
+_SPACES = re.compile(r"\s+")
+_FOLD = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ё": "е", "ي": "ی", "ك": "ک"})
+FILE = "vocabulary.json"
+
+
+def normalise(text: str) -> str:
+    """Case folded words without Latin accents (intake.vocabulary.normalise)."""
+    out = []
+    previous = ""
+    for char in unicodedata.normalize("NFD", text.replace("İ", "I")).casefold():
+        category = unicodedata.category(char)
+        if category == "Mn" and "a" <= previous <= "z":
+            continue
+        if char == "§":
+            out.append(" § ")
+        elif category[0] in "LMN":
+            out.append(char)
+        else:
+            out.append(" ")
+        previous = char
+    folded = unicodedata.normalize("NFC", "".join(out)).translate(_FOLD)
+    return _SPACES.sub(" ", folded).strip()
+
+
+class _List:
+    """One word list as stored in the model: synonyms (word tuples → code) and stems."""
+
+    def __init__(self, raw: Dict[str, Any]) -> None:
+        self.synonyms = {tuple(words.split(" ")): code for words, code in raw["synonyms"]}
+        self.stems: Dict[str, str] = raw["stems"]
+        self.stem_slack: int = raw["stem_slack"]
+        self.longest = max((len(w) for w in self.synonyms), default=1)
+
+    def codes_in(self, words: List[str]) -> List[str]:
+        found: List[str] = []
+        taken = [False] * len(words)
+        for size in range(min(self.longest, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                code = self.synonyms.get(tuple(words[start : start + size]))
+                if code is not None:
+                    found.append(code)
+                    for i in range(start, start + size):
+                        taken[i] = True
+        for i, word in enumerate(words):
+            if not taken[i] and self.stems:
+                for length in range(len(word), STEM_MIN_LENGTH - 2, -1):
+                    code = self.stems.get(word[:length])
+                    if code is not None and abs(len(word) - (length + 1)) <= self.stem_slack:
+                        found.append(code)
+                        break
+        return found
+
+
+def _export(word_list: Any) -> Dict[str, Any]:
+    return {"synonyms": [[" ".join(words), code] for words, code in word_list.synonyms.items()],
+            "stems": dict(word_list.stems), "stem_slack": word_list.stem_slack}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
+)
+class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
+    """Sentence features: the word lists and codes of data/vocabulary a message names."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**SparseFeaturizer.get_default_config()}
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The word lists are data outside the training data: a change retrains."""
+        from intake.vocabulary import VOCABULARY_DIR
+
+        digest = hashlib.sha256()
+        for path in sorted(Path(VOCABULARY_DIR).rglob("*.yml")):
+            digest.update(path.relative_to(VOCABULARY_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, execution_context: ExecutionContext,
+                 lists: Optional[Dict[str, Dict[str, Any]]] = None) -> None:
+        super().__init__(execution_context.node_name, config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self._set_lists(lists or {})
+
+    def _set_lists(self, lists: Dict[str, Dict[str, Any]]) -> None:
+        self._raw = lists
+        self._lists = {name: _List(raw) for name, raw in lists.items()}
+        names = ["number"]
+        for name in LISTS:
+            if name in self._lists:
+                names.append(name)
+                codes = set(self._lists[name].synonyms.values()) | set(self._lists[name].stems.values())
+                names += sorted(f"{name}:{code}" for code in codes)
+        self._index = {feature: i for i, feature in enumerate(names)}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "VocabularyFeaturizer":
+        return cls(config, model_storage, resource, execution_context)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from intake.vocabulary import load_vocabulary
+
+        vocabulary = load_vocabulary()
+        lists = {name: _export(getattr(vocabulary, name)) for name in LISTS}
+        lists["numbers"] = _export(vocabulary.numbers.words)
+        self._set_lists(lists)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / FILE).write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "VocabularyFeaturizer":
+        with model_storage.read_from(resource) as directory:
+            lists = json.loads((directory / FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, execution_context, lists)
+
+    def features(self, text: str) -> scipy.sparse.coo_matrix:
+        words = normalise(text).split(" ")
+        named = set()
+        if any(ch.isdigit() for ch in text) or (
+                "numbers" in self._lists and self._lists["numbers"].codes_in(words)):
+            named.add("number")
+        for name in LISTS:
+            codes = self._lists[name].codes_in(words) if name in self._lists else []
+            if codes:
+                named.add(name)
+                named.update(f"{name}:{code}" for code in codes)
+        columns = sorted(self._index[f] for f in named if f in self._index)
+        return scipy.sparse.coo_matrix(([1.0] * len(columns), ([0] * len(columns), columns)),
+                                       shape=(1, len(self._index)))
+
+    def _featurize(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if text:
+            self.add_features_to_message(None, self.features(text), TEXT, message)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._featurize(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
