@@ -179,9 +179,10 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
                                        shape=(1, len(self._index)))
 
     def _featurize(self, message: Message) -> None:
-        text = message.get(TEXT)
-        if text:
-            self.add_features_to_message(None, self.features(text), TEXT, message)
+        # An empty message gets its (empty) features too: the classifier expects every
+        # featurizer's columns, and a blank message failed the turn without them.
+        text = message.get(TEXT) or ""
+        self.add_features_to_message(None, self.features(text), TEXT, message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
