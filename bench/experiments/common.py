@@ -1,16 +1,13 @@
 """Shared helpers for the experiments of issue 3 (run with .venv-rasa/bin/python).
 
-The split is a copy of bench/nlu.py's load_examples()/split() (same seed, same order), so the
+The split is intake/evaluation.py's, as bench/nlu.py uses it (same seed, same order), so the
 figures are on exactly the benchmark's test messages; the tokeniser is Rasa 3.6's
 WhitespaceTokenizer regex, so features match what CountVectorsFeaturizer sees.
 """
 from __future__ import annotations
 
-import random
-from collections import defaultdict
+import sys
 from pathlib import Path
-
-import yaml
 
 try:  # what Rasa uses; `re` differs only on combining marks
     import regex
@@ -18,30 +15,17 @@ except ImportError:  # .venv (language-identification experiments)
     import re as regex
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from intake import evaluation  # noqa: E402
 
 
 def load_examples(nlu_dir: Path = ROOT / "nlu") -> dict[str, dict[str, list[str]]]:
-    data: dict[str, dict[str, list[str]]] = {}
-    for path in sorted(nlu_dir.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data[path.stem] = {
-            block["intent"]: [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
-            for block in raw["nlu"]
-        }
-    return data
+    return evaluation.load_examples(nlu_dir)
 
 
 def split(data, test_share: float = 0.2, seed: int = 7):
-    rng = random.Random(seed)
-    train: dict = defaultdict(dict)
-    test: dict = defaultdict(dict)
-    for language, intents in data.items():
-        for intent, examples in intents.items():
-            shuffled = examples[:]
-            rng.shuffle(shuffled)
-            cut = max(1, round(len(shuffled) * test_share))
-            test[language][intent], train[language][intent] = shuffled[:cut], shuffled[cut:]
-    return train, test
+    return evaluation.split(data, test_share, seed)
 
 
 def flat(part):
@@ -83,3 +67,17 @@ def report(test_items, predicted, label=""):
         per[lang] = macro_f1([g for g, _ in pairs], [p for _, p in pairs])
     print(f"{label:<48} all {per['all']:.3f} | " + " ".join(f"{l} {per[l]:.3f}" for l in langs), flush=True)
     return per
+
+
+def language_id_before():
+    """intake/language_id.py as it was before issue 3's changes, from git history (commit
+    68fb8e8), for before/after comparisons."""
+    import subprocess
+    import types
+
+    source = subprocess.run(["git", "show", "68fb8e8:intake/language_id.py"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout
+    module = types.ModuleType("language_id_before")
+    sys.modules[module.__name__] = module  # dataclasses look their module up there
+    exec(compile(source, "language_id_before.py", "exec"), module.__dict__)
+    return module

@@ -285,9 +285,10 @@ if __name__ == "__main__" and "--cnb2" in sys.argv:
 
 
 def run_compare():
-    """Before (bench/experiments/language_id_before.py) and now (intake.language_id), on the
+    """Before (intake/language_id.py at 68fb8e8) and now (intake.language_id), on the
     split of git HEAD's nlu/ files and on the split of the working tree's."""
-    import language_id_before
+    from common import language_id_before as _before
+    language_id_before = _before()
     from intent_per_intent_data import head_examples
     for label, examples in (("HEAD data", head_examples()), ("working tree data", load_examples())):
         train, test = split(examples)

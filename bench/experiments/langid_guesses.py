@@ -14,7 +14,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import language_id_before  # noqa: E402
+from common import language_id_before as _before  # noqa: E402
+
+language_id_before = _before()
 from intake import language_guess  # noqa: E402
 from intake.language_guess import NLU_DIR, nlu_examples  # noqa: E402
 from intake.translations import load_locales  # noqa: E402
