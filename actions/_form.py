@@ -2,7 +2,8 @@
 
 A message is understood as the answer to the question asked (``requested_slot``); other
 answers in the same message are kept too. A message that answers nothing sets the question
-again and marks it in ``reask``, so that ``action_ask_<slot>`` shows the hint with buttons.
+again and marks it in ``reask``; the question's response (``utter_ask_<slot>``, built by
+intake/responses.py) then shows its hint with buttons.
 """
 from __future__ import annotations
 
@@ -59,7 +60,13 @@ class IntakeFormValidation(FormValidationAction, ABC):
                 return []
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
-        return events + ([next_slot] if next_slot else [])
+        events += [next_slot] if next_slot else []
+        tracker.add_slots([next_slot] if next_slot else [])
+        reask = tracker.get_slot(REASK)
+        if reask is not None and reask != tracker.get_slot(REQUESTED_SLOT):
+            # The hint is for the question asked again; any other question is asked plainly.
+            events.append(SlotSet(REASK, None))
+        return events
 
     def understand(
         self, asked: str, message: Message, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -103,7 +110,8 @@ class IntakeFormValidation(FormValidationAction, ABC):
 
 
 class AskQuestion(Action, ABC):
-    """``action_ask_<slot>``: the question, or after a message it did not understand, the hint."""
+    """``action_ask_<slot>``, for a question that needs a notice said before it by channel.
+    Other questions are asked by their response alone."""
 
     slot: str = ""
     # A response said before the question (not before the hint), by the conversation's channel.
@@ -119,9 +127,7 @@ class AskQuestion(Action, ABC):
         notice = self.notices.get(tracker.get_slot("channel") or "")
         if notice and not hint:
             dispatcher.utter_message(response=notice)
-        dispatcher.utter_message(
-            response=f"utter_invalid_{self.slot}" if hint else f"utter_ask_{self.slot}"
-        )
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
         return []
 
 

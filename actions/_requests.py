@@ -92,12 +92,12 @@ def consent_of(tracker: Tracker) -> Optional[ConsentRecord]:
         return None
 
 
-def forget_answers() -> list[EventType]:
-    """Clears every answer of the screening (under 16, no papers, start over)."""
-    return [SlotSet(slot, None) for slot in (*SCREENING_SLOTS, *APPOINTMENT_SLOTS)] + [
-        SlotSet("no_papers", None),
-        SlotSet("reask", None),
-        SlotSet("asked_for_person", None),
-        SlotSet("appointment_reference", None),
-        SlotSet("screening_id", None),
-    ]
+def forget_answers(tracker: Tracker) -> list[EventType]:
+    """Clears every answer of the screening (under 16, no papers, start over). Only answers
+    that are set are cleared: every event goes to the tracker store and back to the action
+    server on each later call."""
+    slots = (
+        *SCREENING_SLOTS, *APPOINTMENT_SLOTS,
+        "no_papers", "reask", "asked_for_person", "appointment_reference", "screening_id",
+    )
+    return [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]

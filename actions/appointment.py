@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._form import IntakeFormValidation, ask_actions
+from actions._form import IntakeFormValidation
 from actions._shared import APPOINTMENT_SLOTS, NEXT_STEP, describe, queue
 from db.repository import AppointmentDetails, save_appointment_details
 from intake.answers import UNKNOWN
@@ -30,7 +30,6 @@ class ValidateAppointmentForm(IntakeFormValidation):
         return APPOINTMENT_SLOTS
 
 
-AskAppointmentQuestion = ask_actions(APPOINTMENT_SLOTS)
 
 
 def _known(value: object) -> str | None:

@@ -28,7 +28,7 @@ class ActionAskHuman(Action):
             ]
         if decision_for(tracker, asked_for_person=True) is QueueDecision.UNDER_MIN_AGE:
             dispatcher.utter_message(response="utter_under_min_age")
-            return forget_answers() + [SlotSet(NEXT_STEP, "none")]
+            return forget_answers(tracker) + [SlotSet(NEXT_STEP, "none")]
         details_given = tracker.get_slot("contact_mode") is not None
         events = file_request(
             dispatcher,

@@ -57,9 +57,9 @@ def consent_version_in_force() -> str:
 AskConsent = ask_actions(CONSENT_SLOTS, notices={"telegram": "utter_telegram_notice"})
 
 
-def begin_screening(dispatcher: CollectingDispatcher) -> list[EventType]:
+def begin_screening(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     dispatcher.utter_message(response="utter_screening_intro")
-    return forget_answers() + [
+    return forget_answers(tracker) + [
         SlotSet("screening_id", uuid.uuid4().hex),
         SlotSet(NEXT_STEP, "screening"),
     ]
@@ -75,7 +75,7 @@ class ActionStartScreening(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if tracker.get_slot("consent_given") is True:
-            return begin_screening(dispatcher)
+            return begin_screening(dispatcher, tracker)
         return [
             SlotSet("consent_given", None),
             SlotSet("consent_record", None),
@@ -94,7 +94,7 @@ class ActionAfterConsent(Action):
     ) -> list[EventType]:
         if tracker.get_slot("consent_given") is not True:
             dispatcher.utter_message(response="utter_consent_declined")
-            return forget_answers() + [SlotSet(NEXT_STEP, "none")]
+            return forget_answers(tracker) + [SlotSet(NEXT_STEP, "none")]
         if tracker.get_slot("asked_for_person"):
             return file_request(dispatcher, tracker, True, "utter_person_requested")
-        return begin_screening(dispatcher)
+        return begin_screening(dispatcher, tracker)

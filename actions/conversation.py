@@ -59,7 +59,7 @@ class ActionStartOver(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_restart")
-        return forget_answers() + [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return forget_answers(tracker) + [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 CHANNELS = ("telegram", "webchat")

@@ -32,7 +32,7 @@ class ActionDeleteMyData(Action):
         dispatcher.utter_message(response="utter_data_deleted")
         # Tells a channel (the Telegram gateway, the web chat) to forget what it holds too.
         dispatcher.utter_message(json_message={"conversation_erased": True})
-        return forget_answers() + [
+        return forget_answers(tracker) + [
             SlotSet("consent_given", None),
             SlotSet("consent_record", None),
             SlotSet(NEXT_STEP, "none"),

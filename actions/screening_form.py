@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._form import IntakeFormValidation, ask_actions
+from actions._form import IntakeFormValidation
 from actions._shared import SCREENING_SLOTS, answers_of, rules, understanding
 from intake.answers import default_answer_schema
 from intake.eligibility import below_min_intake_age, questions_to_ask
@@ -44,6 +44,3 @@ class ValidateScreeningForm(IntakeFormValidation):
         if asked == "residence_status" and understanding().is_without_papers(message):
             return [SlotSet("no_papers", True), SlotSet("reask", None)]
         return super().understand(asked, message, dispatcher, tracker)
-
-
-AskScreeningQuestion = ask_actions(SCREENING_SLOTS)

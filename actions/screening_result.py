@@ -20,14 +20,14 @@ class ActionScreeningResult(Action):
     ) -> list[EventType]:
         if tracker.get_slot("no_papers"):
             dispatcher.utter_message(response="utter_no_papers")
-            return forget_answers() + [SlotSet(NEXT_STEP, "none")]
+            return forget_answers(tracker) + [SlotSet(NEXT_STEP, "none")]
 
         assessment = outcome_of(tracker)
         answers, outcome = assessment
         decision = queue_decision(rules(), answers, outcome, asked_for_person=False)
         if decision is QueueDecision.UNDER_MIN_AGE:
             dispatcher.utter_message(response="utter_under_min_age")
-            return forget_answers() + [SlotSet(NEXT_STEP, "none")]
+            return forget_answers(tracker) + [SlotSet(NEXT_STEP, "none")]
 
         queued = decision is QueueDecision.QUEUE
         if queued:

@@ -172,10 +172,21 @@ def test_resuming_after_an_interruption_reads_no_message_again() -> None:
 
 def test_help_during_the_form_is_answered_and_the_question_repeated() -> None:
     events, responses = run(ValidateScreeningForm(),
-                            tracker({"requested_slot": "age"}, "was kannst du",
-                                    intent="help", form="screening_form"))
+                            tracker({"requested_slot": "age", "municipality": "haan"},
+                                    "was kannst du", intent="help", form="screening_form"))
     assert responses == ["utter_help"]
     assert slot_events(events)["reask"] == "age"
+    assert slot_events(events)["requested_slot"] == "age"
+
+
+def test_the_hint_is_only_for_the_question_asked_again() -> None:
+    # Not an answer to the age, but the municipality is still missing, so it comes next:
+    # asked plainly, since its response would show the hint only while ``reask`` names it.
+    events, _ = run(ValidateScreeningForm(),
+                    tracker({"requested_slot": "age"}, "was kannst du", intent="help",
+                            form="screening_form"))
+    assert slot_events(events)["requested_slot"] == "municipality"
+    assert slot_events(events)["reask"] is None
 
 
 def test_no_papers_ends_the_screening() -> None:
@@ -371,9 +382,10 @@ def test_on_telegram_the_consent_question_comes_with_the_metadata_notice() -> No
 
     _, said = run(AskQuestion_consent_given(), tracker({"channel": "telegram"}))
     assert said == ["utter_telegram_notice", "utter_ask_consent_given"]
+    # Asked again: the response's hint variation (reask), without the notice.
     _, said = run(AskQuestion_consent_given(), tracker({"channel": "telegram",
                                                         "reask": "consent_given"}))
-    assert said == ["utter_invalid_consent_given"]
+    assert said == ["utter_ask_consent_given"]
     for channel in ("webchat", None):
         _, said = run(AskQuestion_consent_given(), tracker({"channel": channel}))
         assert said == ["utter_ask_consent_given"]
