@@ -3,18 +3,33 @@
 Rasa sends its whole domain (every response in ten languages, ~450 kB) with each action call
 unless ``enable_selective_domain`` is set (intake/endpoints.py). Rasa 3.6 then sends none;
 rasa-sdk 3.21 expects the domain digest that newer Rasa versions send instead, and refuses the
-call. No action here reads the domain, so a call without one runs with the last domain seen,
-or an empty one.
+call. Rasa sends it anyway to every ``validate_<form>`` action unless the domain says
+``send_domain: false`` (bot/domain/actions.yml), which it does. The form validations read only
+the forms' questions (rasa-sdk compares them with ``required_slots``), which this server reads
+from bot/domain/forms.yml; so a call without a domain runs with the last domain seen, or that.
 """
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Any
+
+import yaml
 
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
 from rasa_sdk.executor import ActionExecutor
+
+from intake.paths import PROJECT_DIR
+
+FORMS = PROJECT_DIR / "bot" / "domain" / "forms.yml"
+
+
+@lru_cache(maxsize=1)
+def forms_domain() -> dict[str, Any]:
+    with FORMS.open(encoding="utf-8") as fh:
+        return {"forms": yaml.safe_load(fh)["forms"]}
 
 
 class ActionsWithoutDomain(ActionExecutor):
@@ -22,7 +37,7 @@ class ActionsWithoutDomain(ActionExecutor):
         self, payload: dict[str, Any], action_name: str
     ) -> dict[str, Any] | None:
         if payload.get("domain") is None:
-            return self.domain or {}
+            return self.domain or forms_domain()
         return super().update_and_return_domain(payload, action_name)
 
 

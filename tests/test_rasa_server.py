@@ -59,3 +59,22 @@ def test_an_action_call_carries_the_state_and_the_events_since_the_latest_messag
         "slots": {"age": 30, "municipality": "haan", "session_started_metadata": None},
         "latest": "30", "sender": "c1", "next_action": "validate_screening_form",
     }
+
+
+def test_no_action_call_carries_the_domain() -> None:
+    # Rasa sends its whole domain (~450 kB) to validate_<form> actions unless told otherwise.
+    (needing_domain,) = in_rasa("""
+        import json
+        from rasa.shared.core.domain import Domain
+        print(json.dumps(Domain.load("bot/domain")._actions_which_explicitly_need_domain))
+    """)
+    assert needing_domain == []
+
+
+def test_the_action_server_has_the_forms_without_a_domain_sent() -> None:
+    from actions.server import ActionsWithoutDomain
+
+    domain = ActionsWithoutDomain().update_and_return_domain({}, "validate_screening_form")
+    assert domain["forms"]["screening_form"]["required_slots"][:2] == ["municipality", "age"]
+    assert domain["forms"]["appointment_form"]["required_slots"] == [
+        "contact_mode", "preferred_times", "interpreter_language"]
