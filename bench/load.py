@@ -184,22 +184,26 @@ def run_ours(args: argparse.Namespace, loads: list[Load], logs: Path,
     results: list[RunResult] = []
     script = Script(MESSAGES, finished_screening())
     with BenchDatabase(args.database_url) as database:
-        print(f"ours: two Rasa servers, one action server; PostgreSQL database {database.name}, "
-              f"Redis {args.redis_url}", flush=True)
+        servers = args.rasa_servers
+        print(f"ours: {servers} Rasa servers, one action server; PostgreSQL database "
+              f"{database.name}, Redis {args.redis_url}", flush=True)
         shared = {"queue_url": database.url, "tracker_store_url": database.url,
                   "redis_url": args.redis_url}
-        (logs / "rasa-1").mkdir()
-        (logs / "rasa-2").mkdir()
-        first = RasaStack(logs / "rasa-1", **shared)
-        second = RasaStack(logs / "rasa-2", actions_from=first, **shared)
+        stacks: list[Any] = []
+        for number in range(1, servers + 1):
+            (logs / f"rasa-{number}").mkdir()
+            stacks.append(RasaStack(logs / f"rasa-{number}",
+                                    **({"actions_from": stacks[0]} if stacks else {}), **shared))
+        first = stacks[0]
         try:
             started = time.perf_counter()
             first.start_actions()
-            _in_parallel(first.start_rasa, second.start_rasa)
+            _in_parallel(*(stack.start_rasa for stack in stacks))
             print(f"  ready after {time.perf_counter() - started:.0f} s", flush=True)
-            urls = [first.url, second.url]
-            pids = {"rasa-1": first.pid("rasa"), "rasa-2": second.pid("rasa"),
-                    "actions": first.pid("actions")}
+            urls = [stack.url for stack in stacks]
+            pids = {f"rasa-{number}": stack.pid("rasa")
+                    for number, stack in enumerate(stacks, start=1)}
+            pids["actions"] = first.pid("actions")
             asyncio.run(rest_load(urls, script, 2, 1, 0.0, "warmup"))  # loads what loads lazily
             for load in loads:
                 results.append(run_load("ours", load, urls, script, pids, f"bench-{load.name}"))
@@ -215,8 +219,8 @@ def run_ours(args: argparse.Namespace, loads: list[Load], logs: Path,
             if args.profile:
                 report["profile"] = run_profile(args, urls, script, pids, logs)
         finally:
-            second.close()
-            first.close()
+            for stack in reversed(stacks):
+                stack.close()
     return results
 
 
@@ -466,6 +470,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also sample the servers with py-spy during a saturation run")
     parser.add_argument("--profile-seconds", type=int, default=20)
+    parser.add_argument("--rasa-servers", type=int, default=2,
+                        help="Rasa servers on our side (default 2), each message of a "
+                             "conversation to the next one")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", "")
                         if os.environ.get("DATABASE_URL", "").startswith("postgres")
                         else DATABASE_URL,

@@ -284,6 +284,25 @@ def read_only_what_the_tracker_store_needs() -> None:
     SQLTrackerStore._additional_events = _additional_events
 
 
+def freeze_the_loaded_model() -> None:
+    """The loaded model and its libraries are millions of objects that live as long as the
+    server; Python's full garbage collections walked all of them, pausing every conversation
+    on the server. Once the model is loaded they are frozen: left out of collections."""
+    import gc
+
+    from rasa.core import run
+
+    load = run.load_agent_on_start
+
+    async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return agent
+
+    run.load_agent_on_start = load_agent_on_start
+
+
 def main() -> None:
     install()
     keep_failed_turns_out()
@@ -292,6 +311,7 @@ def main() -> None:
     send_actions_the_latest_turn_only()
     resolve_event_types_once()
     read_only_what_the_tracker_store_needs()
+    freeze_the_loaded_model()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
