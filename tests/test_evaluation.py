@@ -128,6 +128,23 @@ def test_the_split_holds_out_a_share_of_every_intent_and_keeps_the_rest(
     assert split(data, share, seed=7) == (train, test)
 
 
+def test_an_added_example_leaves_the_other_test_messages_where_they_were() -> None:
+    data = {"de": {"greet": [f"hallo {n}" for n in range(40)],
+                   "thank": [f"danke {n}" for n in range(40)]},
+            "en": {"greet": [f"hello {n}" for n in range(40)]}}
+    before_train, before_test = split(data, 0.2, seed=7)
+    grown = {"de": {"greet": data["de"]["greet"] + ["hallo neu"],
+                    "thank": data["de"]["thank"]},
+             "en": data["en"]}
+    after_train, after_test = split(grown, 0.2, seed=7)
+    assert after_test["en"] == before_test["en"]
+    assert after_test["de"]["thank"] == before_test["de"]["thank"]
+    moved = set(before_test["de"]["greet"]) ^ (set(after_test["de"]["greet"]) - {"hallo neu"})
+    assert len(moved) <= 1
+    assert after_train["de"]["greet"] == [e for e in grown["de"]["greet"]
+                                          if e not in after_test["de"]["greet"]]
+
+
 def test_another_seed_holds_out_other_examples() -> None:
     data = {"de": {"greet": [f"satz {n}" for n in range(50)]}}
     assert split(data, 0.2, seed=1)[1] != split(data, 0.2, seed=2)[1]
