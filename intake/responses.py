@@ -3,8 +3,9 @@
 Each response gets one variation per language, conditioned on the ``language`` slot, and
 German as the default. A question (``utter_ask_<slot>``) also carries its hint
 (``utter_invalid_<slot>``) as variations conditioned on ``reask`` naming the slot, so that a
-form asks, or asks again with the hint, without a call to the action server. ``[[institution]]`` is replaced by that institution's contact block
-from ``data/screening/institutions.yml``, so contacts are kept in one place.
+form asks, or asks again with the hint, without a call to the action server.
+``[[institution]]`` is replaced by that institution's contact block from
+``data/screening/institutions.yml``, so contacts are kept in one place.
 """
 from __future__ import annotations
 
