@@ -7,8 +7,6 @@ Pure: loading the files is ``load_vocabulary``'s only I/O.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,34 +16,11 @@ from typing import Any, Optional
 import yaml
 
 from intake.paths import DATA_DIR
+from nlu_components.words import STEM_MIN_LENGTH, find_synonyms, normalise
+
+__all__ = ["normalise", "STEM_MIN_LENGTH"]  # read from here by the app
 
 VOCABULARY_DIR = DATA_DIR / "vocabulary"
-_SPACES = re.compile(r"\s+")
-
-
-# Letters people leave out on a phone keyboard: "Türkei" and "Turkei", "dwadzieścia" and
-# "dwadziescia", "ещё" and "еще" are the same word. Accents come off Latin letters only.
-_FOLD = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ё": "е", "ي": "ی", "ك": "ک"})
-
-
-def normalise(text: str) -> str:
-    """Case folded words without Latin accents, separated by single spaces; ``§`` stays a
-    word of its own."""
-    out = []
-    previous = ""
-    for char in unicodedata.normalize("NFD", text.replace("İ", "I")).casefold():
-        category = unicodedata.category(char)
-        if category == "Mn" and "a" <= previous <= "z":
-            continue  # an accent on a Latin letter
-        if char == "§":
-            out.append(" § ")
-        elif category[0] in "LMN":
-            out.append(char)
-        else:
-            out.append(" ")
-        previous = char
-    folded = unicodedata.normalize("NFC", "".join(out)).translate(_FOLD)
-    return _SPACES.sub(" ", folded).strip()
 
 
 @dataclass(frozen=True)
@@ -53,12 +28,6 @@ class Match:
     code: str
     start: int
     end: int
-
-
-# Inflected forms ("з України", "z Ukrainy", "Türkiye'den", "Duldungen") match a one-word
-# synonym of at least this many letters when they share all of it but its last letter and
-# differ in length by at most the list's stem slack. Exact matches always come first.
-STEM_MIN_LENGTH = 5
 
 
 @dataclass(frozen=True)
@@ -78,30 +47,8 @@ class WordList:
 
     def matches(self, text: str) -> list[Match]:
         words = normalise(text).split(" ")
-        found: list[Match] = []
-        taken = [False] * len(words)
-        for size in range(min(self.longest, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if any(taken[start : start + size]):
-                    continue
-                code = self.synonyms.get(tuple(words[start : start + size]))
-                if code is not None:
-                    found.append(Match(code, start, start + size))
-                    for i in range(start, start + size):
-                        taken[i] = True
-        for i, word in enumerate(words):
-            code = None if taken[i] else self._stem_match(word)
-            if code is not None:
-                found.append(Match(code, i, i + 1))
-        return sorted(found, key=lambda m: m.start)
-
-    def _stem_match(self, word: str) -> Optional[str]:
-        for length in range(len(word), STEM_MIN_LENGTH - 2, -1):
-            stem = word[:length]
-            code = self.stems.get(stem)
-            if code is not None and abs(len(word) - (len(stem) + 1)) <= self.stem_slack:
-                return code
-        return None
+        return [Match(*found) for found in find_synonyms(
+            words, self.synonyms, self.longest, self.stems, self.stem_slack)]
 
     def codes_in(self, text: str) -> list[str]:
         """Codes named in the text, in order of appearance, each once."""

@@ -12,14 +12,12 @@ The lists are read when the model is trained (with ``intake.vocabulary``, so the
 exactly as the action server merges them) and stored in the model: at run time the component
 needs neither the app's package nor the data files, only Rasa and the standard library (the
 Rasa server runs from the official image, which mounts only the model, bot/ and this folder).
-``normalise`` and the matching below are the same as ``intake.vocabulary``'s.
+Messages are read with ``nlu_components.words``, as the action server reads them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -33,31 +31,11 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_components.words import find_synonyms, normalise
+
 LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs",
          "contact_modes", "languages", "replies", "no_papers")
-STEM_MIN_LENGTH = 5  # as intake.vocabulary
-_SPACES = re.compile(r"\s+")
-_FOLD = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ё": "е", "ي": "ی", "ك": "ک"})
 FILE = "vocabulary.json"
-
-
-def normalise(text: str) -> str:
-    """Case folded words without Latin accents (intake.vocabulary.normalise)."""
-    out = []
-    previous = ""
-    for char in unicodedata.normalize("NFD", text.replace("İ", "I")).casefold():
-        category = unicodedata.category(char)
-        if category == "Mn" and "a" <= previous <= "z":
-            continue
-        if char == "§":
-            out.append(" § ")
-        elif category[0] in "LMN":
-            out.append(char)
-        else:
-            out.append(" ")
-        previous = char
-    folded = unicodedata.normalize("NFC", "".join(out)).translate(_FOLD)
-    return _SPACES.sub(" ", folded).strip()
 
 
 class _List:
@@ -70,25 +48,8 @@ class _List:
         self.longest = max((len(w) for w in self.synonyms), default=1)
 
     def codes_in(self, words: List[str]) -> List[str]:
-        found: List[str] = []
-        taken = [False] * len(words)
-        for size in range(min(self.longest, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if any(taken[start : start + size]):
-                    continue
-                code = self.synonyms.get(tuple(words[start : start + size]))
-                if code is not None:
-                    found.append(code)
-                    for i in range(start, start + size):
-                        taken[i] = True
-        for i, word in enumerate(words):
-            if not taken[i] and self.stems:
-                for length in range(len(word), STEM_MIN_LENGTH - 2, -1):
-                    code = self.stems.get(word[:length])
-                    if code is not None and abs(len(word) - (length + 1)) <= self.stem_slack:
-                        found.append(code)
-                        break
-        return found
+        return [code for code, _, _ in find_synonyms(
+            words, self.synonyms, self.longest, self.stems, self.stem_slack)]
 
 
 def _export(word_list: Any) -> Dict[str, Any]:
