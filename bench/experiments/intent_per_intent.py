@@ -9,9 +9,7 @@ Run: .venv-rasa/bin/python bench/experiments/intent_per_intent.py [--nlu DIR] [-
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -21,17 +19,9 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, flat, load_examples, macro_f1, rasa_tokens, report, split  # noqa: E402
 from intent_sklearn import fallback, features  # noqa: E402
+from intent_per_intent_data import head_examples  # noqa: E402
 
 warnings.simplefilter("ignore", ConvergenceWarning)
-
-
-def head_examples():
-    with tempfile.TemporaryDirectory() as tmp:
-        for path in sorted((ROOT / "nlu").glob("*.yml")):
-            text = subprocess.run(["git", "show", f"HEAD:nlu/{path.name}"], cwd=ROOT, capture_output=True,
-                                  text=True, check=True).stdout
-            (Path(tmp) / path.name).write_text(text, encoding="utf-8")
-        return load_examples(Path(tmp))
 
 
 def fit_predict(tr, te, char=(1, 5), vocab=False):

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import intent_vocabulary  # noqa: E402
 from common import flat, load_examples, rasa_tokens, report, split  # noqa: E402
-from intent_per_intent import head_examples  # noqa: E402
+from intent_per_intent_data import head_examples  # noqa: E402
 from intent_sklearn import fallback, features  # noqa: E402
 
 warnings.simplefilter("ignore", ConvergenceWarning)
