@@ -13,7 +13,8 @@ RASA_PYTHON = PROJECT_DIR / ".venv-rasa" / "bin" / "python"
 def in_rasa(script: str) -> list[object]:
     """What the script prints, a JSON value a line."""
     done = subprocess.run([str(RASA_PYTHON), "-c", textwrap.dedent(script)], cwd=PROJECT_DIR,
-                          capture_output=True, text=True, timeout=300, check=True)
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines()
             if line[:1] in "[{0123456789" or line in ("true", "false")]
 
@@ -81,7 +82,7 @@ def test_the_action_server_has_the_forms_without_a_domain_sent() -> None:
         "contact_mode", "preferred_times", "interpreter_language"]
 
 
-def test_the_lighter_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_our_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ours, rasas, kinds = in_rasa(f"""
         import asyncio, json
         from rasa.core.tracker_store import SQLTrackerStore
@@ -91,6 +92,7 @@ def test_the_lighter_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path
         from rasa.shared.core.trackers import DialogueStateTracker
         from rasa.shared.utils.common import all_subclasses
         import bot.rasa_server as server
+        from bot import sql_tracker_store
 
         domain = Domain.from_yaml("slots:\\n  age: {{type: any, mappings: [{{type: custom}}]}}")
 
@@ -121,7 +123,7 @@ def test_the_lighter_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path
                      for cls in all_subclasses(Event)}}
         before = classes()
         server.resolve_event_types_once()
-        server.read_only_what_the_tracker_store_needs()
+        sql_tracker_store.install()
         ours = asyncio.run(conversation("{tmp_path}/ours.db"))
         kinds = classes() == before == classes()
         try:
@@ -140,3 +142,145 @@ def test_the_lighter_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path
     assert ours["full"][:5] == ["action:action_session_start", "session_started:",
                                 "action:action_listen", "user:hallo", "slot:30"]
     assert kinds is True
+
+
+def test_two_servers_remembering_trackers_read_what_each_other_saved(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two stores on one database stand for two Rasa servers taking a conversation's messages
+    in turn; each remembers the trackers it saved. What each reads must be what Rasa's own
+    store reads from the database, also after a turn that was not saved, after the other
+    began a new session, and after the conversation was erased and the same chat wrote
+    again."""
+    steps = in_rasa(f"""
+        import asyncio, json
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import SQLTrackerStore
+        from rasa.shared.core.domain import Domain
+        from rasa.shared.core.events import (
+            ActionExecuted, SessionStarted, SlotSet, UserUttered)
+        from rasa.shared.core.trackers import DialogueStateTracker
+        from bot import sql_tracker_store
+
+        domain = Domain.from_yaml("slots:\\n  age: {{type: any, mappings: [{{type: custom}}]}}")
+        db = "{tmp_path}/events.db"
+        # Rasa's own reading, before ours is installed: the database's truth.
+        rasas_retrieve = SQLTrackerStore.retrieve
+
+        def names(t):
+            return None if t is None else [
+                e.type_name + ":" + str(getattr(e, "action_name", None) or
+                getattr(e, "text", None) or getattr(e, "value", "")) for e in t.events]
+
+        sql_tracker_store.install()
+        a, b = (SQLTrackerStore(domain, dialect="sqlite", db=db) for _ in range(2))
+        truth = SQLTrackerStore(domain, dialect="sqlite", db=db)
+
+        async def turn(store, text, age, save=True, new_session=False, session=True):
+            tracker = await store.get_or_create_tracker("c1", append_action_listen=False)
+            before = names(tracker)
+            if new_session or (session and not tracker.events):
+                tracker.update(ActionExecuted("action_session_start"))
+                tracker.update(SessionStarted())
+            for event in [ActionExecuted("action_listen"), UserUttered(text), SlotSet("age", age)]:
+                tracker.update(event)
+            if save:
+                await store.save(tracker)
+            return before
+
+        async def conversation():
+            seen = []
+            async def check(store, text, age, **kw):
+                read = await turn(store, text, age, **kw)
+                stored = names(await rasas_retrieve(truth, "c1"))
+                seen.append({{"read": read, "stored": stored}})
+                return read
+            await check(a, "hallo", 30)
+            await check(b, "30", 30)
+            await check(a, "31", 31)              # a read b's events on top of what it kept
+            await check(b, "32", 32)
+            await check(b, "33", 33, save=False)  # not saved: b keeps nothing of it
+            await check(b, "34", 34)
+            await check(a, "35", 35, new_session=True)
+            await check(b, "36", 36)              # b read the new session whole
+            await check(b, "37", 37)
+            # Another conversation's event after c1's last: ids go on above c1's after its
+            # erasure (SQLite gives the ids of the greatest deleted rows again otherwise).
+            await truth.save(DialogueStateTracker.from_events(
+                "c2", [ActionExecuted("action_listen")], domain.slots))
+            with sa.create_engine("sqlite:///" + db).begin() as connection:
+                connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'c1'"))
+            gone = names(await truth.retrieve("c1"))
+            # The same chat after its erasure, without a session start, so that only the
+            # last event's id and timestamp tell b that its tracker is gone.
+            await check(a, "neu", 40, session=False)
+            await check(b, "weiter", 41)          # b kept a tracker whose events are gone
+            return seen, gone
+
+        seen, gone = asyncio.run(conversation())
+        for step in seen:
+            print(json.dumps(step))
+        print(json.dumps([gone]))
+    """)
+    *seen, (gone,) = steps
+    assert len(seen) == 11 and gone is None
+    # What each server read at the start of a turn is what the database held after the turn
+    # before (the unsaved fifth turn left the database as the fourth did).
+    previous = None
+    for number, step in enumerate(seen, start=1):
+        if number not in (1, 10):
+            assert step["read"] == previous, f"turn {number}"
+        previous = step["stored"]
+    assert seen[9]["read"] == [] and seen[10]["read"] == seen[9]["stored"]
+    assert not any("37" in name for name in seen[10]["stored"])
+    assert seen[3]["stored"][-1] == "slot:32" and seen[4]["stored"] == seen[3]["stored"]
+    assert seen[5]["stored"][-3:] == ["action:action_listen", "user:34", "slot:34"]
+    assert "user:33" not in seen[5]["stored"]
+    assert seen[7]["read"][0] == "session_started:" and "user:34" not in seen[7]["read"]
+
+
+def test_the_quick_check_of_action_answers_accepts_and_rejects_what_jsonschema_does() -> None:
+    verdicts = in_rasa("""
+        import json
+        from jsonschema import ValidationError, validate
+        from rasa.core.actions.action import RemoteAction
+        import bot.rasa_server as server
+
+        slot = {"event": "slot", "name": "age", "value": 30, "timestamp": None}
+        answers = [
+            {"events": [slot, {"event": "active_loop", "name": "screening_form"},
+                        {"event": "bot", "text": "Hallo", "data": {"buttons": []}}],
+             "responses": [{"response": "utter_ask_age"}]},
+            {"events": [], "responses": []},
+            {},
+            {"events": [{"event": "followup", "name": "action_listen"}]},
+            {"events": [{"event": "slot", "name": "age"}]},           # no value
+            {"events": [{"event": "slot", "name": 3, "value": 1}]},    # name not a string
+            {"events": [{"event": "no_such_event"}]},
+            {"events": [{"event": ["slot"]}]},
+            {"events": [{"name": "age", "value": 1}]},                 # no event
+            {"events": ["slot"]},
+            {"events": {"event": "slot"}},
+            {"events": [slot], "responses": ["utter_ask_age"]},
+            {"events": [{**slot, "timestamp": "today"}]},
+            {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": []}}]},
+            {"events": [{"event": "action", "name": "x", "confidence": "high"}]},
+            [],
+        ]
+        whole, quick = [], []
+        for answer in answers:
+            try:
+                validate(answer, RemoteAction.action_response_format_spec())
+                whole.append(None)
+            except ValidationError as e:
+                whole.append(e.message)
+        server.validate_action_results_quickly()
+        for answer in answers:
+            try:
+                RemoteAction._validate_action_result(None, answer)
+                quick.append(None)
+            except ValidationError as e:
+                quick.append(e.message)
+        print(json.dumps([whole, quick]))
+    """)[0]
+    whole, quick = verdicts
+    assert quick == whole
+    assert whole[:4] == [None] * 4 and all(message is not None for message in whole[4:])
