@@ -284,3 +284,51 @@ def test_the_quick_check_of_action_answers_accepts_and_rejects_what_jsonschema_d
     whole, quick = verdicts
     assert quick == whole
     assert whole[:4] == [None] * 4 and all(message is not None for message in whole[4:])
+
+
+def test_endpoint_requests_keep_their_connection_and_keep_rasas_errors() -> None:
+    """Action calls go through one kept session: two calls, one connection. A 400 from the
+    action server still reaches Rasa as its ClientResponseError with the body (Rasa reads the
+    rejected action's name from it)."""
+    seen = in_rasa("""
+        import asyncio, json
+        from aiohttp import web
+        import bot.rasa_server as server
+        from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+        server.keep_connections_to_endpoints()
+        peers = []
+
+        async def webhook(request):
+            peers.append(request.transport.get_extra_info("peername")[1])
+            body = await request.json()
+            if body.get("reject"):
+                return web.json_response({"action_name": "validate_x", "error": "no"}, status=400)
+            return web.json_response({"events": [], "got": body, "token": request.query.get("token")})
+
+        async def main():
+            app = web.Application()
+            app.router.add_post("/webhook", webhook)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="t0k")
+            first = await endpoint.request(json={"n": 1}, method="post", timeout=10)
+            second = await endpoint.request(json={"n": 2}, method="post", timeout=10)
+            try:
+                await endpoint.request(json={"reject": True}, method="post")
+                rejected = None
+            except ClientResponseError as error:
+                rejected = [error.status, json.loads(error.text)]
+            await runner.cleanup()
+            return [first, second, rejected, len(set(peers)), len(peers)]
+
+        print(json.dumps(asyncio.run(main())))
+    """)[0]
+    first, second, rejected, connections, calls = seen
+    assert first == {"events": [], "got": {"n": 1}, "token": "t0k"}
+    assert second["got"] == {"n": 2}
+    assert rejected == [400, {"action_name": "validate_x", "error": "no"}]
+    assert calls == 3 and connections == 1
