@@ -66,6 +66,11 @@ class IntakeFormValidation(FormValidationAction, ABC):
         if reask is not None and reask != tracker.get_slot(REQUESTED_SLOT):
             # The hint is for the question asked again; any other question is asked plainly.
             events.append(SlotSet(REASK, None))
+        if not events and not asked:
+            # No question asked yet: the form is starting. Rasa validates a starting form a
+            # second time when the first validation gave no event; this one changes nothing
+            # (``reask`` is empty: see above) and saves that action call.
+            events.append(SlotSet(REASK, None))
         return events
 
     def understand(

@@ -189,6 +189,14 @@ def test_the_hint_is_only_for_the_question_asked_again() -> None:
     assert slot_events(events)["reask"] is None
 
 
+def test_a_form_starting_gets_an_event_that_changes_nothing() -> None:
+    # Rasa calls the validation again when it starts a form and the first call gave no event.
+    for validation in [ValidateConsentForm(), ValidateAppointmentForm()]:
+        events, responses = run(validation, tracker(text="ja", intent="affirm"))
+        assert events == [{"event": "slot", "timestamp": None, "name": "reask", "value": None}]
+        assert responses == []
+
+
 def test_no_papers_ends_the_screening() -> None:
     events, _ = run(ValidateScreeningForm(),
                     tracker({"requested_slot": "residence_status", "municipality": "haan",
