@@ -276,6 +276,54 @@ def keep_connections_to_endpoints() -> None:
     EndpointConfig.request = request
 
 
+def run_in_order(graph: dict[str, Any], targets: list[str]) -> dict[str, Any]:
+    """What ``dict(dask.get(graph, targets))`` gives for Rasa's graphs, computed in the
+    calling thread: a task is ``(callable, *names of its inputs)``; anything else is a value;
+    a name that is not in the graph is passed on as itself (Rasa's nodes warn about it)."""
+    results: dict[str, Any] = {}
+
+    def value(key: str) -> Any:
+        if key in results:
+            return results[key]
+        if key not in graph:
+            return key
+        task = graph[key]
+        if isinstance(task, tuple) and task and callable(task[0]):
+            results[key] = task[0](*(value(name) for name in task[1:]))
+        else:
+            results[key] = task
+        return results[key]
+
+    return dict(value(target) for target in targets)
+
+
+def run_graphs_without_dask() -> None:
+    """Rasa runs its NLU and policy graphs (three a message, one per prediction) through
+    ``dask.get``, which orders and schedules the dozen nodes anew each time, after working
+    out the graph's needed part anew: about a tenth of the server's time. Here the needed
+    part is worked out once per set of targets and run by ``run_in_order``."""
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(self: Any, inputs: dict[str, Any] | None = None,
+            targets: list[str] | None = None) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        graphs = self.__dict__.setdefault("_graphs_by_targets", {})
+        graph = graphs.get(tuple(run_targets))
+        if graph is None:
+            graph = graphs[tuple(run_targets)] = self._build_dask_graph(
+                self._graph_schema.minimal_graph_schema(run_targets))
+        run_graph = dict(graph)
+        if inputs:
+            self._add_inputs_to_graph(inputs, run_graph)
+        try:
+            return run_in_order(run_graph, run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    DaskGraphRunner.run = run
+
+
 def latest_turn(events: Any) -> list[Any]:
     """The events from the ``action_listen`` before the latest user message on (all of them
     when there is none): what the actions read besides the slots, the latest message and the
@@ -361,6 +409,7 @@ def main() -> None:
     tracker_store_errors_fail_the_turn()
     validate_action_results_quickly()
     keep_connections_to_endpoints()
+    run_graphs_without_dask()
     send_actions_the_latest_turn_only()
     resolve_event_types_once()
     sql_tracker_store.install()

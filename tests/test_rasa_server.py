@@ -332,3 +332,34 @@ def test_endpoint_requests_keep_their_connection_and_keep_rasas_errors() -> None
     assert second["got"] == {"n": 2}
     assert rejected == [400, {"action_name": "validate_x", "error": "no"}]
     assert calls == 3 and connections == 1
+
+
+def test_graphs_run_in_order_give_what_dask_gives() -> None:
+    """A graph shaped like Rasa's (the part its targets need): a shared input, a diamond, a
+    node whose input is missing, and an input given as a value; every node runs once."""
+    same, calls = in_rasa("""
+        import json, dask
+        from bot.rasa_server import run_in_order
+
+        def graph(calls):
+            def node(name):
+                def run(*inputs):
+                    calls.append(name)
+                    return (name, [i if isinstance(i, str) else list(i) for i in inputs])
+                return run
+            return {
+                "__message__": ("__message__", {"text": "hallo"}),
+                "tokenizer": (node("tokenizer"), "__message__"),
+                "words": (node("words"), "tokenizer"),
+                "chars": (node("chars"), "tokenizer"),
+                "classifier": (node("classifier"), "words", "chars", "no_such_node"),
+            }
+
+        dasks_calls, ours_calls = [], []
+        dasks = dict(dask.get(graph(dasks_calls), ["classifier", "words"]))
+        ours = run_in_order(graph(ours_calls), ["classifier", "words"])
+        print(json.dumps(ours == dasks))
+        print(json.dumps([sorted(dasks_calls), sorted(ours_calls)]))
+    """)
+    assert same is True
+    assert calls[0] == calls[1] == ["chars", "classifier", "tokenizer", "words"]
