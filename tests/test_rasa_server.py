@@ -363,3 +363,38 @@ def test_graphs_run_in_order_give_what_dask_gives() -> None:
     """)
     assert same is True
     assert calls[0] == calls[1] == ["chars", "classifier", "tokenizer", "words"]
+
+
+def test_the_intent_features_are_the_matrix_rasa_builds() -> None:
+    same = in_rasa("""
+        import json
+        import numpy as np
+        import scipy.sparse as sp
+        from rasa.nlu.classifiers.logistic_regression_classifier import (
+            LogisticRegressionClassifier)
+        from rasa.shared.nlu.training_data.features import Features
+        from rasa.shared.nlu.training_data.message import Message
+        import bot.rasa_server as server
+
+        def message(seed):
+            rng = np.random.default_rng(seed)
+            m = Message(data={"text": "ich wohne in haan"})
+            for origin, width in [("words", 7), ("chars", 11), ("vocabulary", 3)]:
+                m.add_features(Features(sp.coo_matrix(rng.integers(0, 3, (4, width))),
+                                        "sequence", "text", origin))
+                m.add_features(Features(sp.coo_matrix(rng.integers(0, 3, (1, width))),
+                                        "sentence", "text", origin))
+            return m
+
+        cases = [[message(1)], [message(2), message(3)]]
+        rasas = [LogisticRegressionClassifier._create_X(None, m) for m in cases]
+        server.join_only_the_sentence_features()
+        checks = []
+        for messages, rasas in zip(cases, rasas):
+            ours = LogisticRegressionClassifier._create_X(None, messages)
+            checks.append(rasas.shape == ours.shape and rasas.dtype == ours.dtype
+                          and abs(sp.csr_matrix(rasas) - ours).sum() == 0
+                          and sp.csr_matrix(rasas).nnz > 0)
+        print(json.dumps(checks))
+    """)[0]
+    assert same == [True, True]
