@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +49,13 @@ def understanding() -> Understanding:
 
 
 def queue() -> sessionmaker[Session]:
+    return _queue(os.environ.get("DATABASE_URL"))
+
+
+@lru_cache(maxsize=4)
+def _queue(environment_url: str | None) -> sessionmaker[Session]:
+    # Reading the settings (environment and .env) took 2 ms a request filed; they are read
+    # again when the environment's DATABASE_URL changes.
     return session_factory(Settings().database_url)
 
 
