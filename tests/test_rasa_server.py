@@ -398,3 +398,35 @@ def test_the_intent_features_are_the_matrix_rasa_builds() -> None:
         print(json.dumps(checks))
     """)[0]
     assert same == [True, True]
+
+
+def test_a_server_keeps_at_most_so_many_trackers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    kept, first = in_rasa(f"""
+        import asyncio, json
+        from rasa.core.tracker_store import SQLTrackerStore
+        from rasa.shared.core.domain import Domain
+        from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+        from bot import sql_tracker_store
+
+        sql_tracker_store.install()
+        sql_tracker_store.MAX_REMEMBERED = 2
+        store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db="{tmp_path}/events.db")
+
+        async def main():
+            for sender in ("c1", "c2", "c3"):
+                tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+                tracker.update(ActionExecuted("action_session_start"))
+                tracker.update(SessionStarted())
+                await store.save(tracker)
+                tracker = await store.retrieve(sender)   # whole: a new session was begun
+                tracker.update(UserUttered("hallo " + sender))
+                await store.save(tracker)
+            kept = list(getattr(store, sql_tracker_store._REMEMBERED))
+            first = await store.retrieve("c1")
+            return kept, [e.type_name for e in first.events]
+
+        for line in asyncio.run(main()):
+            print(json.dumps(line))
+    """)
+    assert kept == ["c2", "c3"]
+    assert first == ["session_started", "user"]  # read whole again, as stored
