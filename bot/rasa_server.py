@@ -353,6 +353,27 @@ def join_only_the_sentence_features() -> None:
     LogisticRegressionClassifier._create_X = create_x
 
 
+# The Rasa modules whose every ``copy.deepcopy`` makes an argument of a structured log call
+# (tests/test_rasa_server.py checks it on their source).
+DEEPCOPY_FOR_LOGS_ONLY = ("rasa.core.processor", "rasa.core.actions.forms",
+                          "rasa.core.policies.rule_policy")
+
+
+def skip_copies_made_for_logs() -> None:
+    """Rasa deep-copies events, slot values and messages to hand them to debug log calls, also
+    when debug records are dropped, on every action and prediction; and ``install`` redacts
+    those values from every record anyway. In the modules where that is the only use of
+    ``copy.deepcopy``, it hands over the value itself."""
+    import copy
+    import importlib
+    import types
+
+    without_deep_copies = types.SimpleNamespace(
+        copy=copy.copy, Error=copy.Error, deepcopy=lambda value, memo=None: value)
+    for name in DEEPCOPY_FOR_LOGS_ONLY:
+        importlib.import_module(name).copy = without_deep_copies
+
+
 def latest_turn(events: Any) -> list[Any]:
     """The events from the ``action_listen`` before the latest user message on (all of them
     when there is none): what the actions read besides the slots, the latest message and the
@@ -440,6 +461,7 @@ def main() -> None:
     keep_connections_to_endpoints()
     run_graphs_without_dask()
     join_only_the_sentence_features()
+    skip_copies_made_for_logs()
     send_actions_the_latest_turn_only()
     resolve_event_types_once()
     sql_tracker_store.install()

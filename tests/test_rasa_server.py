@@ -430,3 +430,39 @@ def test_a_server_keeps_at_most_so_many_trackers(tmp_path) -> None:  # type: ign
     """)
     assert kept == ["c2", "c3"]
     assert first == ["session_started", "user"]  # read whole again, as stored
+
+
+def test_the_deep_copies_skipped_are_only_log_arguments() -> None:
+    """Every ``copy.deepcopy`` in the modules named is an argument of a ``structlogger`` call,
+    and ``copy`` is used there for nothing else than ``copy.deepcopy`` and ``copy.copy``."""
+    found = in_rasa("""
+        import ast, importlib, inspect, json
+        from bot.rasa_server import DEEPCOPY_FOR_LOGS_ONLY
+
+        report = {}
+        for name in DEEPCOPY_FOR_LOGS_ONLY:
+            tree = ast.parse(inspect.getsource(importlib.import_module(name)))
+            parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+            copies, for_logs, other_uses = 0, 0, []
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \\
+                        and node.value.id == "copy":
+                    if node.attr != "deepcopy":
+                        if node.attr != "copy":
+                            other_uses.append(node.attr)
+                        continue
+                    copies += 1
+                    up = parents[parents[node]]          # the deepcopy call's parent
+                    while isinstance(up, ast.keyword):
+                        up = parents[up]
+                    if isinstance(up, ast.Call) and isinstance(up.func, ast.Attribute) \\
+                            and isinstance(up.func.value, ast.Name) \\
+                            and up.func.value.id == "structlogger":
+                        for_logs += 1
+            report[name] = [copies, for_logs, other_uses]
+        print(json.dumps(report))
+    """)[0]
+    assert set(found) == {"rasa.core.processor", "rasa.core.actions.forms",
+                          "rasa.core.policies.rule_policy"}
+    for name, (copies, for_logs, other_uses) in found.items():
+        assert copies > 0 and copies == for_logs and other_uses == [], name
