@@ -374,6 +374,21 @@ def skip_copies_made_for_logs() -> None:
         importlib.import_module(name).copy = without_deep_copies
 
 
+def copy_slots_directly() -> None:
+    """Every tracker Rasa makes (one per prediction and per form validation, besides reading
+    one) copies each of the domain's slots with ``copy.copy``, which takes the generic way
+    through ``__reduce_ex__``. A slot is a plain object: a new one of its class with the same
+    attributes is what that way gives too."""
+    from rasa.shared.core.slots import Slot
+
+    def copy_slot(self: Any) -> Any:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    Slot.__copy__ = copy_slot
+
+
 def latest_turn(events: Any) -> list[Any]:
     """The events from the ``action_listen`` before the latest user message on (all of them
     when there is none): what the actions read besides the slots, the latest message and the
@@ -462,6 +477,7 @@ def main() -> None:
     run_graphs_without_dask()
     join_only_the_sentence_features()
     skip_copies_made_for_logs()
+    copy_slots_directly()
     send_actions_the_latest_turn_only()
     resolve_event_types_once()
     sql_tracker_store.install()

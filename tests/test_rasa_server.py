@@ -466,3 +466,30 @@ def test_the_deep_copies_skipped_are_only_log_arguments() -> None:
                           "rasa.core.policies.rule_policy"}
     for name, (copies, for_logs, other_uses) in found.items():
         assert copies > 0 and copies == for_logs and other_uses == [], name
+
+
+def test_slots_copied_directly_are_what_copy_copy_made() -> None:
+    same = in_rasa("""
+        import copy, json
+        from rasa.shared.core.domain import Domain
+        import bot.rasa_server as server
+
+        from rasa.shared.core.slots import BooleanSlot, FloatSlot, ListSlot
+
+        domain = Domain.load("bot/domain")
+        slots = [*domain.slots, FloatSlot("f", [], initial_value=1.5, max_value=3.0),
+                 BooleanSlot("b", [], initial_value=True), ListSlot("l", [], ["x"])]
+        for slot in slots:                             # some with values, as in a tracker
+            slot.value = {"age": 30, "needs": ["work"], "consent_given": True}.get(
+                slot.name, slot.value)
+        before = [copy.copy(slot) for slot in slots]
+        server.copy_slots_directly()
+        after = [copy.copy(slot) for slot in slots]
+        print(json.dumps([
+            len(domain.slots) > 20,
+            all(type(a) is type(b) and a.__dict__ == b.__dict__ for a, b in zip(before, after)),
+            all(a is not s for a, s in zip(after, slots)),
+            len({type(s) for s in slots}) >= 6,
+        ]))
+    """)[0]
+    assert same == [True, True, True, True]
