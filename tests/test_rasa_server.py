@@ -1,4 +1,5 @@
-"""What bot/rasa_server.py changes in Rasa, checked inside Rasa's own virtualenv."""
+"""What bot/rasa_speedups.py and bot/sql_tracker_store.py change in Rasa, checked inside
+Rasa's own virtualenv against what Rasa does itself."""
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ def in_rasa(script: str) -> list[object]:
 def test_an_action_call_carries_the_state_and_the_events_since_the_latest_message() -> None:
     with_message, without_message = in_rasa("""
         import json
-        from bot.rasa_server import send_actions_the_latest_turn_only
+        from bot.rasa_speedups import send_actions_the_latest_turn_only
         from rasa.core.actions.action import RemoteAction
         from rasa.shared.core.domain import Domain
         from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
@@ -91,7 +92,7 @@ def test_our_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path) -> Non
             ActionExecuted, Event, SessionStarted, SlotSet, UserUttered)
         from rasa.shared.core.trackers import DialogueStateTracker
         from rasa.shared.utils.common import all_subclasses
-        import bot.rasa_server as server
+        import bot.rasa_speedups as speedups
         from bot import sql_tracker_store
 
         domain = Domain.from_yaml("slots:\\n  age: {{type: any, mappings: [{{type: custom}}]}}")
@@ -122,7 +123,7 @@ def test_our_tracker_store_reads_and_writes_what_rasas_own_does(tmp_path) -> Non
             return {{cls.type_name: Event.resolve_by_type(cls.type_name).__name__
                      for cls in all_subclasses(Event)}}
         before = classes()
-        server.resolve_event_types_once()
+        speedups.resolve_event_types_once()
         sql_tracker_store.install()
         ours = asyncio.run(conversation("{tmp_path}/ours.db"))
         kinds = classes() == before == classes()
@@ -242,7 +243,7 @@ def test_the_quick_check_of_action_answers_accepts_and_rejects_what_jsonschema_d
         import json
         from jsonschema import ValidationError, validate
         from rasa.core.actions.action import RemoteAction
-        import bot.rasa_server as server
+        import bot.rasa_speedups as speedups
 
         slot = {"event": "slot", "name": "age", "value": 30, "timestamp": None}
         answers = [
@@ -272,7 +273,7 @@ def test_the_quick_check_of_action_answers_accepts_and_rejects_what_jsonschema_d
                 whole.append(None)
             except ValidationError as e:
                 whole.append(e.message)
-        server.validate_action_results_quickly()
+        speedups.validate_action_results_quickly()
         for answer in answers:
             try:
                 RemoteAction._validate_action_result(None, answer)
@@ -293,10 +294,10 @@ def test_endpoint_requests_keep_their_connection_and_keep_rasas_errors() -> None
     seen = in_rasa("""
         import asyncio, json
         from aiohttp import web
-        import bot.rasa_server as server
+        import bot.rasa_speedups as speedups
         from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-        server.keep_connections_to_endpoints()
+        speedups.keep_connections_to_endpoints()
         peers = []
 
         async def webhook(request):
@@ -339,7 +340,7 @@ def test_graphs_run_in_order_give_what_dask_gives() -> None:
     node whose input is missing, and an input given as a value; every node runs once."""
     same, calls = in_rasa("""
         import json, dask
-        from bot.rasa_server import run_in_order
+        from bot.rasa_speedups import run_in_order
 
         def graph(calls):
             def node(name):
@@ -374,7 +375,7 @@ def test_the_intent_features_are_the_matrix_rasa_builds() -> None:
             LogisticRegressionClassifier)
         from rasa.shared.nlu.training_data.features import Features
         from rasa.shared.nlu.training_data.message import Message
-        import bot.rasa_server as server
+        import bot.rasa_speedups as speedups
 
         def message(seed):
             rng = np.random.default_rng(seed)
@@ -388,7 +389,7 @@ def test_the_intent_features_are_the_matrix_rasa_builds() -> None:
 
         cases = [[message(1)], [message(2), message(3)]]
         rasas = [LogisticRegressionClassifier._create_X(None, m) for m in cases]
-        server.join_only_the_sentence_features()
+        speedups.join_only_the_sentence_features()
         checks = []
         for messages, rasas in zip(cases, rasas):
             ours = LogisticRegressionClassifier._create_X(None, messages)
@@ -437,7 +438,7 @@ def test_the_deep_copies_skipped_are_only_log_arguments() -> None:
     and ``copy`` is used there for nothing else than ``copy.deepcopy`` and ``copy.copy``."""
     found = in_rasa("""
         import ast, importlib, inspect, json
-        from bot.rasa_server import DEEPCOPY_FOR_LOGS_ONLY
+        from bot.rasa_speedups import DEEPCOPY_FOR_LOGS_ONLY
 
         report = {}
         for name in DEEPCOPY_FOR_LOGS_ONLY:
@@ -472,7 +473,7 @@ def test_slots_copied_directly_are_what_copy_copy_made() -> None:
     same = in_rasa("""
         import copy, json
         from rasa.shared.core.domain import Domain
-        import bot.rasa_server as server
+        import bot.rasa_speedups as speedups
 
         from rasa.shared.core.slots import BooleanSlot, FloatSlot, ListSlot
 
@@ -483,7 +484,7 @@ def test_slots_copied_directly_are_what_copy_copy_made() -> None:
             slot.value = {"age": 30, "needs": ["work"], "consent_given": True}.get(
                 slot.name, slot.value)
         before = [copy.copy(slot) for slot in slots]
-        server.copy_slots_directly()
+        speedups.copy_slots_directly()
         after = [copy.copy(slot) for slot in slots]
         print(json.dumps([
             len(domain.slots) > 20,
