@@ -50,7 +50,14 @@ def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("postgres_database")
     upgrade(url)
+    # The database lives for the whole session, and tests/test_scale.py files requests into
+    # it without this fixture: emptied before as well as after.
+    _empty_tables(url)
     yield url
+    _empty_tables(url)
+
+
+def _empty_tables(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
