@@ -1,8 +1,9 @@
 """Rasa 3.6 with less work per message (in Rasa's virtualenv; ``install`` is called by
 bot/rasa_server.py before Rasa starts). Each function below replaces or changes one piece of
 Rasa and says what it cost, as measured with ``bench/load.py --profile``; the results are the
-same as Rasa's own (tests/test_rasa_server.py checks each against Rasa's). Only the standard
-library and Rasa's own dependencies may be used.
+same as Rasa's own (tests/test_rasa_server.py checks each that gives a result against Rasa's;
+freezing the model changes only when memory is walked). Only the standard library and Rasa's
+own dependencies may be used.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Rasa's SQL tracker store with less work per message (in Rasa's virtualenv; installed by
-bot.rasa_server).
+bot.rasa_speedups).
 
 On every message Rasa 3.6 reads each event of the conversation's session from the database,
 decodes it and replays it into a new tracker; to save, it counts the stored events again and
@@ -16,7 +16,7 @@ screening, growing with every answer. Here:
 - a tracker leaves the memory when it is read, so only one turn at a time holds it; a turn that
   is not saved leaves nothing behind, and the next read is a whole one;
 - a save adds the new events in one statement, from where the last read or save left off;
-- a whole read selects only the data column, and the fallback count counts ids.
+- a whole read selects only the columns it needs, and the fallback count counts ids.
 
 Rasa's conversation lock keeps two servers from writing the same conversation at once, which
 is what makes "the events after the last one I know" all there is to read.
@@ -62,6 +62,11 @@ def install() -> None:
     from rasa.shared.core.events import Event, SessionStarted
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    try:
+        from psycopg2.extras import execute_values
+    except ImportError:  # no PostgreSQL driver: saves take the portable way
+        execute_values = None
+
     def remembered(store: Any) -> OrderedDict[str, _Remembered]:
         if not hasattr(store, _REMEMBERED):
             setattr(store, _REMEMBERED, OrderedDict())
@@ -105,32 +110,32 @@ def install() -> None:
         set_position(tracker, len(tracker.events), rows[-1])
         return tracker
 
-    def read(self: Any, sender_id: str, known: _Remembered | None) -> Any:
+    def read_whole(self: Any, sender_id: str, all_sessions: bool) -> Any:
+        """Rasa's whole read, selecting only the columns it needs. A tracker of the latest
+        session knows where it was stored up to, so that it can be saved and kept."""
         with self.session_scope() as session:
-            if known is not None:
-                tracker = read_on(self, session, known, sender_id)
-                if tracker is not None:
-                    return tracker
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            rows = query.with_entities(
-                self.SQLEvent.id, self.SQLEvent.timestamp, self.SQLEvent.data).all()
+            rows = (self._event_query(session, sender_id, all_sessions)
+                    .with_entities(self.SQLEvent.id, self.SQLEvent.timestamp,
+                                   self.SQLEvent.data).all())
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(
             sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
-        set_position(tracker, len(tracker.events), rows[-1])
+        if not all_sessions:
+            set_position(tracker, len(tracker.events), rows[-1])
         return tracker
 
     async def retrieve(self: Any, sender_id: str) -> Any:
-        return read(self, sender_id, remembered(self).pop(sender_id, None))
+        known = remembered(self).pop(sender_id, None)
+        if known is not None:
+            with self.session_scope() as session:
+                tracker = read_on(self, session, known, sender_id)
+            if tracker is not None:
+                return tracker
+        return read_whole(self, sender_id, all_sessions=False)
 
     async def _retrieve(self: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
-        with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
-        if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+        return read_whole(self, sender_id, fetch_events_from_all_sessions)
 
     def _additional_events(self: Any, session: Any, tracker: Any) -> Any:
         stored = (self._event_query(session, tracker.sender_id, False).order_by(None)
@@ -152,11 +157,8 @@ def install() -> None:
             else:
                 new = list(itertools.islice(tracker.events, known.saved_up_to, None))
             rows = [row(tracker.sender_id, event) for event in new]
-            table = self.SQLEvent.__table__
-            if rows and self.engine.dialect.driver == "psycopg2":
+            if rows and execute_values and self.engine.dialect.driver == "psycopg2":
                 # One statement that gives back what the next read starts from.
-                from psycopg2.extras import execute_values
-
                 cursor = session.connection().connection.cursor()
                 stored = execute_values(
                     cursor, _INSERT_RETURNING, [tuple(r[c] for c in _COLUMNS) for r in rows],
@@ -164,7 +166,7 @@ def install() -> None:
                 last = _Stored(*max(stored))
             else:
                 if rows:
-                    session.execute(table.insert(), rows)
+                    session.execute(self.SQLEvent.__table__.insert(), rows)
                 last = last_stored(session, tracker.sender_id) if rows or known is None \
                     else None
             session.commit()

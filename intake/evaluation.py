@@ -77,7 +77,8 @@ def split(data: Examples, test_share: float, seed: int) -> tuple[Examples, Examp
                             key=lambda i: (_draw(seed, language, intent, examples[i]), i))
             held_out = ranked[:max(1, round(len(examples) * test_share))]
             test[language][intent] = [examples[i] for i in held_out]
-            train[language][intent] = [e for i, e in enumerate(examples) if i not in set(held_out)]
+            kept = set(range(len(examples))) - set(held_out)
+            train[language][intent] = [e for i, e in enumerate(examples) if i in kept]
     return dict(train), dict(test)
 
 

@@ -16,9 +16,8 @@ from typing import Any, Optional
 import yaml
 
 from intake.paths import DATA_DIR
+# ``normalise`` is read from here by the rest of the app.
 from nlu_components.words import STEM_MIN_LENGTH, find_synonyms, normalise
-
-__all__ = ["normalise", "STEM_MIN_LENGTH"]  # read from here by the app
 
 VOCABULARY_DIR = DATA_DIR / "vocabulary"
 
