@@ -19,7 +19,7 @@ AXE := tests/browser/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 # The intent model also reads the word lists (nlu_components/vocabulary_featurizer.py).
 BOT_DATA := config.yml $(wildcard bot/domain/*.yml bot/rules/*.yml bot/stories/*.yml nlu/*.yml) $(RESPONSES) \
-	$(wildcard nlu_components/*.py data/vocabulary/*.yml data/vocabulary/languages/*.yml)
+	$(wildcard nlu_components/*.py data/vocabulary/*.yml data/vocabulary/languages/*.yml data/vocabulary/cues/*.yml)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 

@@ -1,7 +1,9 @@
 """The language a message is written in, among the languages the bot offers.
 
-The model is trained once from each language's training examples (``nlu/<language>.yml``)
-and translations (``locales/<language>.yml``); see ``intake.language_id``.
+The model is trained once from each language's training examples (``nlu/<language>.yml``),
+translations (``locales/<language>.yml``) and own word lists (``data/vocabulary/languages/`` and
+``cues/``, which hold the short conversational words a first message often is); see
+``intake.language_id``.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import yaml
 from intake.language_id import LanguageModel, train
 from intake.paths import PROJECT_DIR
 from intake.translations import load_locales
+from intake.vocabulary import VOCABULARY_DIR
 
 NLU_DIR = PROJECT_DIR / "nlu"
 
@@ -32,15 +35,35 @@ def nlu_examples(path: Path) -> list[str]:
     return examples
 
 
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return []
+
+
+def word_list_texts(language: str, directory: Path = VOCABULARY_DIR) -> list[str]:
+    """Every word and phrase of a language's own word lists and cues."""
+    texts: list[str] = []
+    for path in (directory / "languages" / f"{language}.yml", directory / "cues" / f"{language}.yml"):
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                texts += _strings(yaml.safe_load(fh))
+    return texts
+
+
+def language_texts(language: str, examples: Sequence[str]) -> list[str]:
+    """What the model learns a language from, next to its training examples."""
+    return [*examples, *load_locales().get(language, {}).values(), *word_list_texts(language)]
+
+
 @lru_cache(maxsize=4)
 def language_model(languages: tuple[str, ...]) -> LanguageModel:
-    locales = load_locales()
-    return train(
-        {
-            lang: [*nlu_examples(NLU_DIR / f"{lang}.yml"), *locales.get(lang, {}).values()]
-            for lang in languages
-        }
-    )
+    return train({lang: language_texts(lang, nlu_examples(NLU_DIR / f"{lang}.yml"))
+                  for lang in languages})
 
 
 def guess_language(text: str, languages: Sequence[str]) -> str | None:

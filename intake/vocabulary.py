@@ -168,6 +168,13 @@ class Vocabulary:
     age_words: frozenset[str]
     age_before_words: frozenset[str]
     no_papers: WordList
+    # Words that signal what a message is about ("thanks", "where", "appointment"), one list per
+    # language: features of the intent model only, never read as answers.
+    cues: Mapping[str, WordList] = field(default_factory=dict)
+
+    def cue_codes(self, text: str) -> set[str]:
+        """The cues a text names, in any language."""
+        return {code for cues in self.cues.values() for code in cues.codes_in(text)}
 
 
 def _read(path: Path) -> Any:
@@ -230,7 +237,17 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
         age_words=words("age"),
         age_before_words=words("age_before"),
         no_papers=word_list("no_papers", {"no_papers": no_papers}),
+        cues={path.stem: _cue_list(path) for path in sorted((directory / "cues").glob("*.yml"))},
     )
+
+
+def _cue_list(path: Path) -> WordList:
+    raw = _read(path) or {}
+    for code in raw:
+        if not isinstance(code, str):
+            # YAML reads a bare yes or no as true/false: the cue's name must be quoted.
+            raise ValueError(f"cues {path.stem}: the cue '{code}' must be written in quotes")
+    return word_list(f"cues {path.stem}", raw)
 
 
 @lru_cache(maxsize=1)

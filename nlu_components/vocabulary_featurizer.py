@@ -5,8 +5,10 @@ The intent classifier sees words and character n-grams; it does not know that "�
 word lists that the action server reads answers with (``data/vocabulary/*.yml`` and
 ``languages/<language>.yml``) know it, in all ten languages. This component adds one
 sentence feature per list a message names (``needs``, ``replies``, ``countries`` …), one
-per code (``needs:school``, ``replies:dont_know`` …) and one for a number, in words or digits.
-Measured in docs/languages.md (issue 3).
+per code (``needs:school``, ``replies:dont_know`` …), one for a number, in words or digits,
+and one per cue of ``data/vocabulary/cues/<language>.yml`` (``cue:thanks`` for "спасибо",
+"merci" and "mamnoon" alike), which only this model reads. Measured in docs/languages.md
+(issue 3).
 
 The lists are read when the model is trained (with ``intake.vocabulary``, so they are merged
 exactly as the action server merges them) and stored in the model: at run time the component
@@ -36,6 +38,9 @@ from nlu_components.words import find_synonyms, normalise
 LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs",
          "contact_modes", "languages", "replies", "no_papers")
 FILE = "vocabulary.json"
+# Cue lists are stored one per language, as "cues <language>"; a phrase may be a different
+# cue in another language ("ne": no in German, what in Turkish).
+CUES = "cues "
 
 
 class _List:
@@ -93,12 +98,14 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
     def _set_lists(self, lists: Dict[str, Dict[str, Any]]) -> None:
         self._raw = lists
         self._lists = {name: _List(raw) for name, raw in lists.items()}
+        self._cues = [cues for name, cues in sorted(self._lists.items()) if name.startswith(CUES)]
         names = ["number"]
         for name in LISTS:
             if name in self._lists:
                 names.append(name)
                 codes = set(self._lists[name].synonyms.values()) | set(self._lists[name].stems.values())
                 names += sorted(f"{name}:{code}" for code in codes)
+        names += sorted({f"cue:{code}" for cues in self._cues for code in cues.synonyms.values()})
         self._index = {feature: i for i, feature in enumerate(names)}
 
     @classmethod
@@ -112,6 +119,7 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
         vocabulary = load_vocabulary()
         lists = {name: _export(getattr(vocabulary, name)) for name in LISTS}
         lists["numbers"] = _export(vocabulary.numbers.words)
+        lists.update({CUES + language: _export(cues) for language, cues in vocabulary.cues.items()})
         self._set_lists(lists)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / FILE).write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
@@ -135,6 +143,8 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
             if codes:
                 named.add(name)
                 named.update(f"{name}:{code}" for code in codes)
+        for cues in self._cues:
+            named.update(f"cue:{code}" for code in cues.codes_in(words))
         columns = sorted(self._index[f] for f in named if f in self._index)
         return scipy.sparse.coo_matrix(([1.0] * len(columns), ([0] * len(columns), columns)),
                                        shape=(1, len(self._index)))

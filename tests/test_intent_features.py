@@ -1,0 +1,40 @@
+"""The intent model's own featurizer (nlu_components/vocabulary_featurizer.py), run inside
+Rasa's virtualenv: what a message names of the word lists and cues, before and after the
+model is stored and loaded."""
+from __future__ import annotations
+
+from tests.test_rasa_server import in_rasa
+
+
+def test_cues_of_every_language_are_features_and_survive_loading_the_model() -> None:
+    before, after = in_rasa("""
+        import json, tempfile
+        from pathlib import Path
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+        from rasa.engine.storage.resource import Resource
+        from rasa.shared.nlu.training_data.training_data import TrainingData
+        from nlu_components.vocabulary_featurizer import VocabularyFeaturizer
+
+        texts = ["спасибо большое", "merci beaucoup", "çok teşekkürler", "vielen dank",
+                 "wo ist das jobcenter", "ich wohne in haan", "dziekuje bardzo"]
+        storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+        resource = Resource("vocabulary")
+        context = ExecutionContext(GraphSchema({}), node_name="vocabulary")
+        config = VocabularyFeaturizer.get_default_config()
+        featurizer = VocabularyFeaturizer.create(config, storage, resource, context)
+        featurizer.train(TrainingData())
+        loaded = VocabularyFeaturizer.load(config, storage, resource, context)
+
+        def named(model, text):
+            names = {i: f for f, i in model._index.items()}
+            return sorted(names[c] for c in model.features(text).col)
+
+        for model in (featurizer, loaded):
+            print(json.dumps({text: named(model, text) for text in texts}))
+    """)
+    assert before == after
+    for text in ("спасибо большое", "çok teşekkürler", "vielen dank", "dziekuje bardzo"):
+        assert "cue:thanks" in before[text], text
+    assert {"cue:question", "cue:jobcenter"} <= set(before["wo ist das jobcenter"])
+    assert not [f for f in before["ich wohne in haan"] if f.startswith("cue:")]
