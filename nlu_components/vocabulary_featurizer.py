@@ -6,9 +6,10 @@ word lists that the action server reads answers with (``data/vocabulary/*.yml`` 
 ``languages/<language>.yml``) know it, in all ten languages. This component adds one
 sentence feature per list a message names (``needs``, ``replies``, ``countries`` …), one
 per code (``needs:school``, ``replies:dont_know`` …), one for a number, in words or digits,
-and one per cue of ``data/vocabulary/cues/<language>.yml`` (``cue:thanks`` for "спасибо",
-"merci" and "mamnoon" alike), which only this model reads. Measured in docs/languages.md
-(issue 3).
+one per cue of ``data/vocabulary/cues/<language>.yml`` (``cue:thanks`` for "спасибо",
+"merci" and "mamnoon" alike), which only this model reads, and one for the message's length
+in words (1 to 6 or more: an answer is short, a question longer; count vectors cannot tell).
+Measured in docs/languages.md (issue 3).
 
 The lists are read when the model is trained (with ``intake.vocabulary``, so they are merged
 exactly as the action server merges them) and stored in the model: at run time the component
@@ -41,6 +42,7 @@ FILE = "vocabulary.json"
 # Cue lists are stored one per language, as "cues <language>"; a phrase may be a different
 # cue in another language ("ne": no in German, what in Turkish).
 CUES = "cues "
+LONGEST = 6  # "words:6" stands for six words or more
 
 
 class _List:
@@ -99,7 +101,7 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
         self._raw = lists
         self._lists = {name: _List(raw) for name, raw in lists.items()}
         self._cues = [cues for name, cues in sorted(self._lists.items()) if name.startswith(CUES)]
-        names = ["number"]
+        names = ["number", *(f"words:{n}" for n in range(1, LONGEST + 1))]
         for name in LISTS:
             if name in self._lists:
                 names.append(name)
@@ -134,7 +136,7 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
 
     def features(self, text: str) -> scipy.sparse.coo_matrix:
         words = normalise(text).split(" ")
-        named = set()
+        named = {f"words:{min(len(words), LONGEST)}"} if words != [""] else set()
         if any(ch.isdigit() for ch in text) or (
                 "numbers" in self._lists and self._lists["numbers"].codes_in(words)):
             named.add("number")

@@ -38,3 +38,25 @@ def test_cues_of_every_language_are_features_and_survive_loading_the_model() -> 
         assert "cue:thanks" in before[text], text
     assert {"cue:question", "cue:jobcenter"} <= set(before["wo ist das jobcenter"])
     assert not [f for f in before["ich wohne in haan"] if f.startswith("cue:")]
+
+
+def test_a_messages_length_in_words_is_one_feature() -> None:
+    [named] = in_rasa("""
+        import json
+        from nlu_components.vocabulary_featurizer import VocabularyFeaturizer
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+        from rasa.engine.storage.resource import Resource
+        import tempfile
+        from pathlib import Path
+
+        featurizer = VocabularyFeaturizer.create(
+            VocabularyFeaturizer.get_default_config(), LocalModelStorage(Path(tempfile.mkdtemp())),
+            Resource("v"), ExecutionContext(GraphSchema({}), node_name="v"))
+        names = {i: f for f, i in featurizer._index.items()}
+        print(json.dumps({text: sorted(names[c] for c in featurizer.features(text).col
+                                       if names[c].startswith("words:"))
+                          for text in ["ja", "ich   wohne, in haan!", "a b c d e f g h", "", "?!"]}))
+    """)
+    assert named == {"ja": ["words:1"], "ich   wohne, in haan!": ["words:4"],
+                     "a b c d e f g h": ["words:6"], "": [], "?!": []}
