@@ -74,7 +74,7 @@ model: $(MODEL)
 $(MODEL): $(RASA) $(BOT_DATA)
 	mkdir -p models
 	.venv/bin/intake model keep
-	.venv-rasa/bin/rasa train --skip-validation --domain bot/domain --data nlu bot/rules bot/stories \
+	.venv-rasa/bin/python -m bot.rasa_train train --skip-validation --domain bot/domain --data nlu bot/rules bot/stories \
 		--config config.yml --out models --fixed-model-name kim-intake
 	.venv/bin/intake changes --save
 

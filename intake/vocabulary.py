@@ -17,7 +17,8 @@ import yaml
 
 from intake.paths import DATA_DIR
 # ``normalise`` is read from here by the rest of the app.
-from nlu_components.words import STEM_MIN_LENGTH, find_synonyms, normalise
+from nlu_components.words import (STEM_MIN_LENGTH, find_synonyms, find_typos, normalise,
+                                  typo_index)
 
 VOCABULARY_DIR = DATA_DIR / "vocabulary"
 
@@ -172,9 +173,39 @@ class Vocabulary:
     # language: features of the intent model only, never read as answers.
     cues: Mapping[str, WordList] = field(default_factory=dict)
 
+    @property
+    def all_cues(self) -> WordList:
+        """The cue lists of all languages as one, looked up once; a phrase that is a cue in
+        several languages has their codes joined by CUE_SEPARATOR."""
+        merged = self.__dict__.get("_all_cues")
+        if merged is None:
+            merged = merge_cue_lists(self.cues.values())
+            object.__setattr__(self, "_all_cues", merged)
+        return merged
+
     def cue_codes(self, text: str) -> set[str]:
         """The cues a text names, in any language."""
-        return {code for cues in self.cues.values() for code in cues.codes_in(text)}
+        return {code for codes in self.all_cues.codes_in(text) for code in codes.split(CUE_SEPARATOR)}
+
+    def cue_typos(self, text: str) -> set[str]:
+        """The cues a text's words name with a letter wrong (``words.find_typos``)."""
+        index = self.__dict__.get("_cue_typos")
+        if index is None:
+            index = typo_index(self.all_cues.synonyms, CUE_SEPARATOR)
+            object.__setattr__(self, "_cue_typos", index)
+        return find_typos(normalise(text).split(" "), self.all_cues.synonyms, index, CUE_SEPARATOR)
+
+
+CUE_SEPARATOR = "|"
+
+
+def merge_cue_lists(cue_lists: Iterable[WordList]) -> WordList:
+    codes: dict[tuple[str, ...], set[str]] = {}
+    for cues in cue_lists:
+        for words, code in cues.synonyms.items():
+            codes.setdefault(words, set()).add(code)
+    synonyms = {words: CUE_SEPARATOR.join(sorted(found)) for words, found in codes.items()}
+    return WordList("cues", synonyms, max((len(words) for words in synonyms), default=1))
 
 
 def _read(path: Path) -> Any:

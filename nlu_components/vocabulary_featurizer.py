@@ -7,7 +7,8 @@ word lists that the action server reads answers with (``data/vocabulary/*.yml`` 
 sentence feature per list a message names (``needs``, ``replies``, ``countries`` …), one
 per code (``needs:school``, ``replies:dont_know`` …), one for a number, in words or digits,
 one per cue of ``data/vocabulary/cues/<language>.yml`` (``cue:thanks`` for "спасибо",
-"merci" and "mamnoon" alike), which only this model reads, and one for the message's length
+"merci" and "mamnoon" alike), which only this model reads, one per cue a word names with a
+letter wrong (``cue_typo:thanks`` for "thenks"), and one for the message's length
 in words (1 to 6 or more: an answer is short, a question longer; count vectors cannot tell).
 Measured in docs/languages.md (issue 3).
 
@@ -34,14 +35,15 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.words import find_synonyms, normalise
+from nlu_components.words import find_synonyms, find_typos, normalise, typo_index
 
 LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs",
          "contact_modes", "languages", "replies", "no_papers")
 FILE = "vocabulary.json"
-# Cue lists are stored one per language, as "cues <language>"; a phrase may be a different
-# cue in another language ("ne": no in German, what in Turkish).
-CUES = "cues "
+# The cue lists of all languages are stored as one list; a phrase that is a different cue in
+# another language ("ne": no in German, what in Turkish) has both codes, joined by "|".
+CUES = "cues"
+CUE_SEPARATOR = "|"
 LONGEST = 6  # "words:6" stands for six words or more
 
 
@@ -100,14 +102,18 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
     def _set_lists(self, lists: Dict[str, Dict[str, Any]]) -> None:
         self._raw = lists
         self._lists = {name: _List(raw) for name, raw in lists.items()}
-        self._cues = [cues for name, cues in sorted(self._lists.items()) if name.startswith(CUES)]
+        self._cues = self._lists.get(CUES)
+        self._cue_typos = typo_index(self._cues.synonyms, CUE_SEPARATOR) if self._cues else {}
         names = ["number", *(f"words:{n}" for n in range(1, LONGEST + 1))]
         for name in LISTS:
             if name in self._lists:
                 names.append(name)
                 codes = set(self._lists[name].synonyms.values()) | set(self._lists[name].stems.values())
                 names += sorted(f"{name}:{code}" for code in codes)
-        names += sorted({f"cue:{code}" for cues in self._cues for code in cues.synonyms.values()})
+        if self._cues:
+            cues = sorted({code for codes in self._cues.synonyms.values()
+                           for code in codes.split(CUE_SEPARATOR)})
+            names += [f"cue:{code}" for code in cues] + [f"cue_typo:{code}" for code in cues]
         self._index = {feature: i for i, feature in enumerate(names)}
 
     @classmethod
@@ -121,7 +127,7 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
         vocabulary = load_vocabulary()
         lists = {name: _export(getattr(vocabulary, name)) for name in LISTS}
         lists["numbers"] = _export(vocabulary.numbers.words)
-        lists.update({CUES + language: _export(cues) for language, cues in vocabulary.cues.items()})
+        lists[CUES] = _export(vocabulary.all_cues)
         self._set_lists(lists)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / FILE).write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
@@ -145,8 +151,11 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
             if codes:
                 named.add(name)
                 named.update(f"{name}:{code}" for code in codes)
-        for cues in self._cues:
-            named.update(f"cue:{code}" for code in cues.codes_in(words))
+        if self._cues:
+            named.update(f"cue:{code}" for codes in self._cues.codes_in(words)
+                         for code in codes.split(CUE_SEPARATOR))
+            named.update(f"cue_typo:{code}" for code in find_typos(
+                words, self._cues.synonyms, self._cue_typos, CUE_SEPARATOR))
         columns = sorted(self._index[f] for f in named if f in self._index)
         return scipy.sparse.coo_matrix(([1.0] * len(columns), ([0] * len(columns), columns)),
                                        shape=(1, len(self._index)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 _SPACES = re.compile(r"\s+")
 # Letters people leave out on a phone keyboard: "Türkei" and "Turkei", "dwadzieścia" and
@@ -75,3 +75,38 @@ def _stem_match(word: str, stems: Mapping[str, str], stem_slack: int) -> Optiona
         if code is not None and abs(len(word) - (length + 1)) <= stem_slack:
             return code
     return None
+
+
+# A word of at least this many letters that is not itself in a list is also read as a one-word
+# synonym it differs from by one letter left out, added, or typed wrong ("termn", "dake",
+# "thenk"): two words share a form with one letter left out exactly then (and for most swaps).
+TYPO_MIN_LENGTH = 4
+
+
+def _one_letter_less(word: str) -> List[str]:
+    return [word[:i] + word[i + 1:] for i in range(len(word))]
+
+
+def typo_index(synonyms: Mapping[Tuple[str, ...], str], separator: str) -> Dict[str, str]:
+    """Each one-word synonym of TYPO_MIN_LENGTH letters or more, and its forms with one letter
+    left out, mapped to the synonym's code (codes, joined by ``separator``, when forms meet)."""
+    codes: Dict[str, set] = {}
+    for words, code in synonyms.items():
+        if len(words) == 1 and len(words[0]) >= TYPO_MIN_LENGTH:
+            for form in (words[0], *_one_letter_less(words[0])):
+                codes.setdefault(form, set()).update(code.split(separator))
+    return {form: separator.join(sorted(found)) for form, found in codes.items()}
+
+
+def find_typos(words: List[str], synonyms: Mapping[Tuple[str, ...], str],
+               index: Mapping[str, str], separator: str) -> Set[str]:
+    """The codes of the one-word synonyms that words not in the list differ from by a letter."""
+    found: Set[str] = set()
+    for word in words:
+        if len(word) < TYPO_MIN_LENGTH - 1 or (word,) in synonyms:
+            continue
+        for form in (word, *_one_letter_less(word)):
+            codes = index.get(form)
+            if codes:
+                found.update(codes.split(separator))
+    return found

@@ -10,6 +10,7 @@ import yaml
 
 from intake.language_guess import word_list_texts
 from intake.vocabulary import VOCABULARY_DIR, default_vocabulary, load_vocabulary
+from nlu_components.words import find_typos, typo_index
 
 LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa", "ro", "bg", "pl")
 
@@ -67,3 +68,21 @@ def test_a_cue_named_yes_or_no_without_quotes_is_refused(vocabulary_dir: Path) -
     (vocabulary_dir / "cues" / "de.yml").write_text('no: ["nein"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match="quotes"):
         load_vocabulary(vocabulary_dir)
+
+
+def test_a_word_with_one_letter_wrong_names_its_cue_as_a_typo() -> None:
+    synonyms = {("danke",): "thanks", ("termin",): "appointment", ("nein",): "no",
+                ("vielen", "dank"): "thanks", ("ja",): "yes"}
+    index = typo_index(synonyms, "|")
+
+    def typos(text: str) -> set[str]:
+        return find_typos(text.split(" "), synonyms, index, "|")
+
+    assert typos("dake") == {"thanks"}          # a letter left out
+    assert typos("dannke") == {"thanks"}        # one added
+    assert typos("tremin bitte") == {"appointment"}  # two swapped
+    assert typos("termon") == {"appointment"}   # one typed wrong
+    assert typos("danke") == set()              # the word itself is a cue, not a typo
+    assert typos("ja jo") == set()              # too short to guess
+    assert typos("dnk") == set()                # two letters off
+    assert typos("nain") == {"no"}

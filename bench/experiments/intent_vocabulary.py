@@ -33,6 +33,8 @@ def vocab_features(text: str, codes: bool = True, cues: bool = True) -> dict[str
     """What nlu_components/vocabulary_featurizer.py gives the model (cues: data/vocabulary/cues/)."""
     vocabulary = default_vocabulary()
     found: dict[str, float] = {f"cue:{code}": 1.0 for code in vocabulary.cue_codes(text)} if cues else {}
+    if cues:
+        found.update({f"cue_typo:{code}": 1.0 for code in vocabulary.cue_typos(text)})
     if cues and normalise(text):
         found[f"words:{min(len(normalise(text).split()), 6)}"] = 1.0
     for name in LISTS:
