@@ -17,8 +17,8 @@ import yaml
 
 from intake.paths import DATA_DIR
 # ``normalise`` is read from here by the rest of the app.
-from nlu_components.words import (STEM_MIN_LENGTH, find_synonyms, find_typos, normalise,
-                                  typo_index)
+from nlu_components.words import (CUE_SEPARATOR, STEM_MIN_LENGTH, find_synonyms, find_typos,
+                                  normalise, typo_index)
 
 VOCABULARY_DIR = DATA_DIR / "vocabulary"
 
@@ -195,8 +195,6 @@ class Vocabulary:
             object.__setattr__(self, "_cue_typos", index)
         return find_typos(normalise(text).split(" "), self.all_cues.synonyms, index, CUE_SEPARATOR)
 
-
-CUE_SEPARATOR = "|"
 
 
 def merge_cue_lists(cue_lists: Iterable[WordList]) -> WordList:

@@ -35,15 +35,14 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.words import find_synonyms, find_typos, normalise, typo_index
+from nlu_components.words import CUE_SEPARATOR, find_synonyms, find_typos, normalise, typo_index
 
 LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs",
          "contact_modes", "languages", "replies", "no_papers")
 FILE = "vocabulary.json"
 # The cue lists of all languages are stored as one list; a phrase that is a different cue in
-# another language ("ne": no in German, what in Turkish) has both codes, joined by "|".
+# another language ("ne": no in German, what in Turkish) has both codes.
 CUES = "cues"
-CUE_SEPARATOR = "|"
 LONGEST = 6  # "words:6" stands for six words or more
 
 

@@ -77,6 +77,10 @@ def _stem_match(word: str, stems: Mapping[str, str], stem_slack: int) -> Optiona
     return None
 
 
+# A phrase that is a cue in several languages, as different cues, stands for all of them,
+# joined by this.
+CUE_SEPARATOR = "|"
+
 # A word of at least this many letters that is not itself in a list is also read as a one-word
 # synonym it differs from by one letter left out, added, or typed wrong ("termn", "dake",
 # "thenk"): two words share a form with one letter left out exactly then (and for most swaps).
