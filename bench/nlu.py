@@ -188,7 +188,7 @@ def main() -> int:
         print(f"{'all':<9}{sum(f for f, _ in entities.values()) / len(entities):>10.3f} (mean)")
     print("\nlanguage identification, test messages of 1–5 words")
     for name, figures in lid.items():
-        print(f"{name:<18}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+        print(f"{name:<22}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
     print("\ntraining time: " + ", ".join(f"{n} {s:.0f} s" for n, s in train_seconds.items()))
     print(f"confusion matrices: {RESULTS}/confusion_<language>.png")
     return 0

@@ -397,3 +397,15 @@ def test_on_telegram_the_consent_question_comes_with_the_metadata_notice() -> No
     for channel in ("webchat", None):
         _, said = run(AskQuestion_consent_given(), tracker({"channel": channel}))
         assert said == ["utter_ask_consent_given"]
+
+
+def test_the_action_server_learns_the_language_guess_before_the_first_message() -> None:
+    from actions._shared import offered_languages
+    from actions.server import warm_up
+    from intake.language_guess import language_model
+
+    language_model.cache_clear()
+    warm_up()
+    assert language_model.cache_info().currsize == 1
+    language_model(offered_languages())
+    assert language_model.cache_info().hits == 1
