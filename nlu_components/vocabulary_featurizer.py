@@ -40,6 +40,9 @@ from nlu_components.words import CUE_SEPARATOR, find_synonyms, find_typos, norma
 LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs",
          "contact_modes", "languages", "replies", "no_papers")
 FILE = "vocabulary.json"
+# The features in the order the classifier learnt them. A model without this file was made
+# before the cue and length features: its classifier knows only the lists' features.
+FEATURES_FILE = "features.json"
 # The cue lists of all languages are stored as one list; a phrase that is a different cue in
 # another language ("ne": no in German, what in Turkish) has both codes.
 CUES = "cues"
@@ -92,28 +95,36 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, execution_context: ExecutionContext,
-                 lists: Optional[Dict[str, Dict[str, Any]]] = None) -> None:
+                 lists: Optional[Dict[str, Dict[str, Any]]] = None,
+                 feature_names: Optional[List[str]] = None) -> None:
         super().__init__(execution_context.node_name, config)
         self._model_storage = model_storage
         self._resource = resource
-        self._set_lists(lists or {})
+        self._set_lists(lists or {}, feature_names)
 
-    def _set_lists(self, lists: Dict[str, Dict[str, Any]]) -> None:
+    def _set_lists(self, lists: Dict[str, Dict[str, Any]],
+                   feature_names: Optional[List[str]] = None) -> None:
         self._raw = lists
         self._lists = {name: _List(raw) for name, raw in lists.items()}
         self._cues = self._lists.get(CUES)
         self._cue_typos = typo_index(self._cues.synonyms, CUE_SEPARATOR) if self._cues else {}
-        names = ["number", *(f"words:{n}" for n in range(1, LONGEST + 1))]
+        self._names = feature_names if feature_names is not None else self._feature_names()
+        self._index = {feature: i for i, feature in enumerate(self._names)}
+
+    def _feature_names(self, cues_and_length: bool = True) -> List[str]:
+        names = ["number"]
+        if cues_and_length:
+            names += [f"words:{n}" for n in range(1, LONGEST + 1)]
         for name in LISTS:
             if name in self._lists:
                 names.append(name)
                 codes = set(self._lists[name].synonyms.values()) | set(self._lists[name].stems.values())
                 names += sorted(f"{name}:{code}" for code in codes)
-        if self._cues:
+        if self._cues and cues_and_length:
             cues = sorted({code for codes in self._cues.synonyms.values()
                            for code in codes.split(CUE_SEPARATOR)})
             names += [f"cue:{code}" for code in cues] + [f"cue_typo:{code}" for code in cues]
-        self._index = {feature: i for i, feature in enumerate(names)}
+        return names
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -130,6 +141,8 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
         self._set_lists(lists)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / FILE).write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
+            (directory / FEATURES_FILE).write_text(json.dumps(self._names, ensure_ascii=False),
+                                                   encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -137,7 +150,12 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
              execution_context: ExecutionContext, **kwargs: Any) -> "VocabularyFeaturizer":
         with model_storage.read_from(resource) as directory:
             lists = json.loads((directory / FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, execution_context, lists)
+            names = (json.loads((directory / FEATURES_FILE).read_text(encoding="utf-8"))
+                     if (directory / FEATURES_FILE).exists() else None)
+        featurizer = cls(config, model_storage, resource, execution_context, lists, names)
+        if names is None:
+            featurizer._set_lists(lists, featurizer._feature_names(cues_and_length=False))
+        return featurizer
 
     def features(self, text: str) -> scipy.sparse.coo_matrix:
         words = normalise(text).split(" ")

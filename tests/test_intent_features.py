@@ -61,3 +61,32 @@ def test_a_messages_length_in_words_is_one_feature() -> None:
     """)
     assert named == {"ja": ["words:1"], "ich   wohne, in haan!": ["words:4"],
                      "a b c d e f g h": ["words:6"], "": [], "?!": []}
+
+
+def test_a_model_made_before_the_cue_features_keeps_the_features_its_classifier_learnt() -> None:
+    same_as_trained, old_layout = in_rasa("""
+        import json, tempfile
+        from pathlib import Path
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+        from rasa.engine.storage.resource import Resource
+        from rasa.shared.nlu.training_data.training_data import TrainingData
+        from nlu_components.vocabulary_featurizer import FEATURES_FILE, VocabularyFeaturizer
+
+        storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+        resource = Resource("vocabulary")
+        context = ExecutionContext(GraphSchema({}), node_name="vocabulary")
+        config = VocabularyFeaturizer.get_default_config()
+        trained = VocabularyFeaturizer.create(config, storage, resource, context)
+        trained.train(TrainingData())
+        loaded = VocabularyFeaturizer.load(config, storage, resource, context)
+        print(json.dumps(loaded._index == trained._index))
+        with storage.write_to(resource) as directory:  # as a model of the round before
+            (directory / FEATURES_FILE).unlink()
+        old = VocabularyFeaturizer.load(config, storage, resource, context)
+        print(json.dumps(sorted(old._index, key=old._index.get)))
+    """)
+    assert same_as_trained is True
+    assert old_layout[0] == "number"
+    assert not [name for name in old_layout if name.startswith(("cue", "words:"))]
+    assert "needs:school" in old_layout
