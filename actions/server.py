@@ -10,18 +10,23 @@ from bot/domain/forms.yml; so a call without a domain runs with the last domain 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any
 
+import pluggy
 import yaml
 
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
 from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
 
 from intake.paths import PROJECT_DIR
+
+hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 FORMS = PROJECT_DIR / "bot" / "domain" / "forms.yml"
 
@@ -43,12 +48,24 @@ class ActionsWithoutDomain(ActionExecutor):
 
 def warm_up() -> None:
     """Reads the word lists and trains the language guess (about 7 s with the cue lists) before
-    the first message rather than during it."""
+    the first message rather than during it: a first message that needed it waited longer than
+    the channels' patience (6 s, then "one moment please")."""
     from actions._shared import offered_languages, understanding
     from intake.language_guess import language_model
 
     understanding()
     language_model(offered_languages())
+
+
+class WarmUp:
+    """Sanic serves from worker processes that rasa_sdk's app loader makes anew: each warms
+    up before it listens (registered by rasa_sdk_plugins)."""
+
+    @hookimpl
+    def attach_sanic_app_extensions(self, app: Sanic) -> None:
+        @app.listener("before_server_start")
+        async def warm(*_: Any) -> None:
+            await asyncio.to_thread(warm_up)
 
 
 def main() -> None:
@@ -61,7 +78,6 @@ def main() -> None:
     utils.update_sanic_log_level()
     executor = ActionsWithoutDomain()
     executor.register_package(args.actions_module or args.actions)
-    warm_up()
     run(executor, args.port, args.cors, auto_reload=args.auto_reload, endpoints=args.endpoints)
 
 

@@ -399,13 +399,18 @@ def test_on_telegram_the_consent_question_comes_with_the_metadata_notice() -> No
         assert said == ["utter_ask_consent_given"]
 
 
-def test_the_action_server_learns_the_language_guess_before_the_first_message() -> None:
+def test_each_action_server_worker_learns_the_language_guess_before_it_listens() -> None:
+    from sanic import Sanic
+
     from actions._shared import offered_languages
-    from actions.server import warm_up
+    from actions.server import WarmUp
     from intake.language_guess import language_model
 
     language_model.cache_clear()
-    warm_up()
+    app = Sanic("warm_up_test")
+    WarmUp().attach_sanic_app_extensions(app)
+    [listener] = [l for l in app._future_listeners if l.event == "before_server_start"]
+    asyncio.run(listener.listener(app, None))
     assert language_model.cache_info().currsize == 1
     language_model(offered_languages())
     assert language_model.cache_info().hits == 1
