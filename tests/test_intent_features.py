@@ -3,28 +3,34 @@ Rasa's virtualenv: what a message names of the word lists and cues, before and a
 model is stored and loaded."""
 from __future__ import annotations
 
+import textwrap
+
 from tests.test_rasa_server import in_rasa
+
+# A featurizer trained on the project's word lists and stored, then loaded again.
+TRAINED_AND_LOADED = textwrap.dedent("""
+    import json, tempfile
+    from pathlib import Path
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from nlu_components.vocabulary_featurizer import FEATURES_FILE, VocabularyFeaturizer
+
+    storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+    resource = Resource("vocabulary")
+    context = ExecutionContext(GraphSchema({}), node_name="vocabulary")
+    config = VocabularyFeaturizer.get_default_config()
+    featurizer = VocabularyFeaturizer.create(config, storage, resource, context)
+    featurizer.train(TrainingData())
+    loaded = VocabularyFeaturizer.load(config, storage, resource, context)
+""")
 
 
 def test_cues_of_every_language_are_features_and_survive_loading_the_model() -> None:
-    before, after = in_rasa("""
-        import json, tempfile
-        from pathlib import Path
-        from rasa.engine.graph import ExecutionContext, GraphSchema
-        from rasa.engine.storage.local_model_storage import LocalModelStorage
-        from rasa.engine.storage.resource import Resource
-        from rasa.shared.nlu.training_data.training_data import TrainingData
-        from nlu_components.vocabulary_featurizer import VocabularyFeaturizer
-
+    before, after = in_rasa(TRAINED_AND_LOADED + textwrap.dedent("""
         texts = ["спасибо большое", "merci beaucoup", "çok teşekkürler", "vielen dank",
                  "wo ist das jobcenter", "gruiten 42", "dziekuje bardzo", "thamks"]
-        storage = LocalModelStorage(Path(tempfile.mkdtemp()))
-        resource = Resource("vocabulary")
-        context = ExecutionContext(GraphSchema({}), node_name="vocabulary")
-        config = VocabularyFeaturizer.get_default_config()
-        featurizer = VocabularyFeaturizer.create(config, storage, resource, context)
-        featurizer.train(TrainingData())
-        loaded = VocabularyFeaturizer.load(config, storage, resource, context)
 
         def named(model, text):
             names = {i: f for f, i in model._index.items()}
@@ -32,7 +38,7 @@ def test_cues_of_every_language_are_features_and_survive_loading_the_model() -> 
 
         for model in (featurizer, loaded):
             print(json.dumps({text: named(model, text) for text in texts}))
-    """)
+    """))
     assert before == after
     for text in ("спасибо большое", "çok teşekkürler", "vielen dank", "dziekuje bardzo"):
         assert "cue:thanks" in before[text], text
@@ -64,28 +70,13 @@ def test_a_messages_length_in_words_is_one_feature() -> None:
 
 
 def test_a_model_made_before_the_cue_features_keeps_the_features_its_classifier_learnt() -> None:
-    same_as_trained, old_layout = in_rasa("""
-        import json, tempfile
-        from pathlib import Path
-        from rasa.engine.graph import ExecutionContext, GraphSchema
-        from rasa.engine.storage.local_model_storage import LocalModelStorage
-        from rasa.engine.storage.resource import Resource
-        from rasa.shared.nlu.training_data.training_data import TrainingData
-        from nlu_components.vocabulary_featurizer import FEATURES_FILE, VocabularyFeaturizer
-
-        storage = LocalModelStorage(Path(tempfile.mkdtemp()))
-        resource = Resource("vocabulary")
-        context = ExecutionContext(GraphSchema({}), node_name="vocabulary")
-        config = VocabularyFeaturizer.get_default_config()
-        trained = VocabularyFeaturizer.create(config, storage, resource, context)
-        trained.train(TrainingData())
-        loaded = VocabularyFeaturizer.load(config, storage, resource, context)
-        print(json.dumps(loaded._index == trained._index))
+    same_as_trained, old_layout = in_rasa(TRAINED_AND_LOADED + textwrap.dedent("""
+        print(json.dumps(loaded._index == featurizer._index))
         with storage.write_to(resource) as directory:  # as a model of the round before
             (directory / FEATURES_FILE).unlink()
         old = VocabularyFeaturizer.load(config, storage, resource, context)
         print(json.dumps(sorted(old._index, key=old._index.get)))
-    """)
+    """))
     assert same_as_trained is True
     assert old_layout[0] == "number"
     assert not [name for name in old_layout if name.startswith(("cue", "words:"))]
