@@ -82,10 +82,9 @@ def language_id(train: dict, test: dict) -> dict[str, dict[str, float]]:
     languages' examples: "shared texts" also counts a guess right when the same text (after
     ``normalise``) stands in the examples of the language guessed."""
     languages = sorted(test)
-    model = train_language_model({
-        lang: language_texts(lang, [e for examples in train[lang].values() for e in examples])
-        for lang in languages
-    })
+    model = train_language_model(language_texts({
+        lang: [e for examples in train[lang].values() for e in examples] for lang in languages
+    }))
     written_in: dict[str, set[str]] = defaultdict(set)
     for lang in languages:
         for part in (train, test):

@@ -7,16 +7,14 @@ translations (``locales/<language>.yml``) and own word lists (``data/vocabulary/
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-
-import yaml
 
 from intake.language_id import LanguageModel, train
 from intake.paths import PROJECT_DIR
 from intake.translations import load_locales
-from intake.vocabulary import VOCABULARY_DIR
+from intake.vocabulary import VOCABULARY_DIR, read_yaml
 
 NLU_DIR = PROJECT_DIR / "nlu"
 
@@ -24,8 +22,7 @@ NLU_DIR = PROJECT_DIR / "nlu"
 def nlu_examples(path: Path) -> list[str]:
     if not path.exists():
         return []
-    with path.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
+    raw = read_yaml(path) or {}
     examples: list[str] = []
     for block in raw.get("nlu") or []:
         for line in str(block.get("examples") or "").splitlines():
@@ -50,20 +47,21 @@ def word_list_texts(language: str, directory: Path = VOCABULARY_DIR) -> list[str
     texts: list[str] = []
     for path in (directory / "languages" / f"{language}.yml", directory / "cues" / f"{language}.yml"):
         if path.exists():
-            with path.open(encoding="utf-8") as fh:
-                texts += _strings(yaml.safe_load(fh))
+            texts += _strings(read_yaml(path))
     return texts
 
 
-def language_texts(language: str, examples: Sequence[str]) -> list[str]:
-    """What the model learns a language from, next to its training examples."""
-    return [*examples, *load_locales().get(language, {}).values(), *word_list_texts(language)]
+def language_texts(examples: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """What the model learns each language from: its training examples, the bot's texts in
+    it and its own word lists."""
+    locales = load_locales()
+    return {language: [*texts, *locales.get(language, {}).values(), *word_list_texts(language)]
+            for language, texts in examples.items()}
 
 
 @lru_cache(maxsize=4)
 def language_model(languages: tuple[str, ...]) -> LanguageModel:
-    return train({lang: language_texts(lang, nlu_examples(NLU_DIR / f"{lang}.yml"))
-                  for lang in languages})
+    return train(language_texts({lang: nlu_examples(NLU_DIR / f"{lang}.yml") for lang in languages}))
 
 
 def guess_language(text: str, languages: Sequence[str]) -> str | None:

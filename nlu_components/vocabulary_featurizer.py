@@ -96,22 +96,28 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, execution_context: ExecutionContext,
                  lists: Optional[Dict[str, Dict[str, Any]]] = None,
-                 feature_names: Optional[List[str]] = None) -> None:
+                 feature_names: Optional[List[str]] = None,
+                 cues_and_length: bool = True) -> None:
+        """``feature_names``: the layout a stored model's classifier learnt; without it, the
+        layout is made from the lists, with the cue and length features or (a model made
+        before them) without."""
         super().__init__(execution_context.node_name, config)
         self._model_storage = model_storage
         self._resource = resource
-        self._set_lists(lists or {}, feature_names)
+        self._set_lists(lists or {}, feature_names, cues_and_length)
 
     def _set_lists(self, lists: Dict[str, Dict[str, Any]],
-                   feature_names: Optional[List[str]] = None) -> None:
+                   feature_names: Optional[List[str]] = None,
+                   cues_and_length: bool = True) -> None:
         self._raw = lists
         self._lists = {name: _List(raw) for name, raw in lists.items()}
         self._cues = self._lists.get(CUES)
         self._cue_typos = typo_index(self._cues.synonyms, CUE_SEPARATOR) if self._cues else {}
-        self._names = feature_names if feature_names is not None else self._feature_names()
+        self._names = (feature_names if feature_names is not None
+                       else self._feature_names(cues_and_length))
         self._index = {feature: i for i, feature in enumerate(self._names)}
 
-    def _feature_names(self, cues_and_length: bool = True) -> List[str]:
+    def _feature_names(self, cues_and_length: bool) -> List[str]:
         names = ["number"]
         if cues_and_length:
             names += [f"words:{n}" for n in range(1, LONGEST + 1)]
@@ -132,12 +138,12 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
         return cls(config, model_storage, resource, execution_context)
 
     def train(self, training_data: TrainingData) -> Resource:
-        from intake.vocabulary import load_vocabulary
+        from intake.vocabulary import load_cues, load_vocabulary
 
         vocabulary = load_vocabulary()
         lists = {name: _export(getattr(vocabulary, name)) for name in LISTS}
         lists["numbers"] = _export(vocabulary.numbers.words)
-        lists[CUES] = _export(vocabulary.all_cues)
+        lists[CUES] = _export(load_cues().merged)
         self._set_lists(lists)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / FILE).write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
@@ -152,10 +158,8 @@ class VocabularyFeaturizer(SparseFeaturizer, GraphComponent):
             lists = json.loads((directory / FILE).read_text(encoding="utf-8"))
             names = (json.loads((directory / FEATURES_FILE).read_text(encoding="utf-8"))
                      if (directory / FEATURES_FILE).exists() else None)
-        featurizer = cls(config, model_storage, resource, execution_context, lists, names)
-        if names is None:
-            featurizer._set_lists(lists, featurizer._feature_names(cues_and_length=False))
-        return featurizer
+        return cls(config, model_storage, resource, execution_context, lists, names,
+                   cues_and_length=names is not None)
 
     def features(self, text: str) -> scipy.sparse.coo_matrix:
         words = normalise(text).split(" ")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from intake.language_guess import word_list_texts
-from intake.vocabulary import VOCABULARY_DIR, default_vocabulary, load_vocabulary
+from intake.vocabulary import VOCABULARY_DIR, default_cues, load_cues
 from nlu_components.words import find_typos, typo_index
 
 LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa", "ro", "bg", "pl")
@@ -31,19 +31,19 @@ def vocabulary_dir(tmp_path: Path) -> Path:
 
 def test_a_cue_is_found_in_any_language_and_a_word_may_differ_between_languages(
         vocabulary_dir: Path) -> None:
-    vocabulary = load_vocabulary(vocabulary_dir)
-    assert vocabulary.cue_codes("Vielen Dank!") == {"thanks"}
-    assert vocabulary.cue_codes("tesekkurler") == {"thanks"}
+    cues = load_cues(vocabulary_dir)
+    assert cues.codes("Vielen Dank!") == {"thanks"}
+    assert cues.codes("tesekkurler") == {"thanks"}
     # "ne" is no in German and what in Turkish: both cues, the model weighs them.
-    assert vocabulary.cue_codes("ne") == {"no", "question"}
-    assert vocabulary.cue_codes("ich wohne in haan") == set()
+    assert cues.codes("ne") == {"no", "question"}
+    assert cues.codes("ich wohne in haan") == set()
 
 
 def test_a_phrase_under_two_cues_of_one_language_is_refused(vocabulary_dir: Path) -> None:
     (vocabulary_dir / "cues" / "de.yml").write_text(
         '"no": ["nein"]\nthanks: ["danke", "Nein!"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match="Nein!. stands for both no and thanks"):
-        load_vocabulary(vocabulary_dir)
+        load_cues(vocabulary_dir)
 
 
 def test_the_language_guess_learns_a_languages_cues_and_word_lists(vocabulary_dir: Path) -> None:
@@ -61,13 +61,13 @@ def test_every_language_has_every_cue() -> None:
     for language, cue_lists in files.items():
         assert set(cue_lists) == cues, language
         assert all(cue_lists[cue] for cue in cues), language
-    assert set(default_vocabulary().cues) == set(LANGUAGES)
+    assert set(default_cues().by_language) == set(LANGUAGES)
 
 
 def test_a_cue_named_yes_or_no_without_quotes_is_refused(vocabulary_dir: Path) -> None:
     (vocabulary_dir / "cues" / "de.yml").write_text('no: ["nein"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match="quotes"):
-        load_vocabulary(vocabulary_dir)
+        load_cues(vocabulary_dir)
 
 
 def test_a_word_with_one_letter_wrong_names_its_cue_as_a_typo() -> None:

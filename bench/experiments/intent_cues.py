@@ -21,13 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import flat, load_examples, rasa_tokens, report, split  # noqa: E402
 from intent_sklearn import fallback, features  # noqa: E402
 from intent_vocabulary import vocab_features  # noqa: E402
-from intake.vocabulary import default_vocabulary  # noqa: E402
+from intake.vocabulary import default_cues  # noqa: E402
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
 
 def cue_features(text: str) -> dict[str, float]:
-    return {f"cues:{code}": 1.0 for code in default_vocabulary().cue_codes(text)}
+    return {f"cues:{code}": 1.0 for code in default_cues().codes(text)}
 
 
 def main():

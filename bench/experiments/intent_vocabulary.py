@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from common import flat, load_examples, rasa_tokens, report, split  # noqa: E402
 from intent_sklearn import fallback, features  # noqa: E402
-from intake.vocabulary import default_vocabulary, normalise  # noqa: E402
+from intake.vocabulary import default_cues, default_vocabulary, normalise  # noqa: E402
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
@@ -32,9 +32,9 @@ LISTS = ("countries", "municipalities", "residence_statuses", "benefits", "needs
 def vocab_features(text: str, codes: bool = True, cues: bool = True) -> dict[str, float]:
     """What nlu_components/vocabulary_featurizer.py gives the model (cues: data/vocabulary/cues/)."""
     vocabulary = default_vocabulary()
-    found: dict[str, float] = {f"cue:{code}": 1.0 for code in vocabulary.cue_codes(text)} if cues else {}
+    found: dict[str, float] = {f"cue:{code}": 1.0 for code in default_cues().codes(text)} if cues else {}
     if cues:
-        found.update({f"cue_typo:{code}": 1.0 for code in vocabulary.cue_typos(text)})
+        found.update({f"cue_typo:{code}": 1.0 for code in default_cues().typos(text)})
     if cues and normalise(text):
         found[f"words:{min(len(normalise(text).split()), 6)}"] = 1.0
     for name in LISTS:
