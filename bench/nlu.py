@@ -205,6 +205,7 @@ def main() -> int:
         size = sum(len(e) for l in train.values() for e in l.values())
         predictions: dict[str, list[str | None]] = {}
         train_seconds: dict[str, float] = {}
+        stock_run = ""
         print(f"training ours ({size} examples) …", flush=True)
         model, train_seconds["ours"] = train_model(args.config, work / "train",
                                                    work / "models", "ours")
@@ -230,6 +231,7 @@ def main() -> int:
                                              + "\n", encoding="utf-8")
             predictions["stock"] = stored["intents"]
             train_seconds["stock"] = stored["train_seconds"]
+            stock_run = f" (stock: trained {stored['trained']} on {stored['cores']} cores)"
 
     languages = sorted(test)
     rows = []
@@ -260,7 +262,8 @@ def main() -> int:
     print("\nlanguage identification, test messages of 1–5 words")
     for name, figures in lid.items():
         print(f"{name:<27}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
-    print("\ntraining time: " + ", ".join(f"{n} {s:.0f} s" for n, s in train_seconds.items()))
+    print("\ntraining time: " + ", ".join(f"{n} {s:.0f} s" for n, s in train_seconds.items())
+          + stock_run)
     print(f"confusion matrices: {RESULTS}/confusion_<language>.png"
           + (" (stock: confusion_<language>_stock.png)" if "stock" in predictions else ""))
     return 0
