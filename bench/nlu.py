@@ -141,8 +141,10 @@ def language_id(train: dict, test: dict) -> dict[str, dict[str, float]]:
             for examples in part[lang].values():
                 for text in examples:
                     written_in[normalise(text)].add(lang)
-    short = [(lang, text) for lang in languages for examples in test[lang].values()
-             for text in examples if 1 <= len(text.split()) <= 5]
+    # (language, text, the languages whose examples hold the same text)
+    short = [(lang, text, written_in[normalise(text)]) for lang in languages
+             for examples in test[lang].values() for text in examples
+             if 1 <= len(text.split()) <= 5]
     figures: dict[str, dict[str, float]] = defaultdict(dict)
     detectors: dict[str, Any] = {"ngram": model.best}
     try:
@@ -159,21 +161,21 @@ def language_id(train: dict, test: dict) -> dict[str, dict[str, float]]:
     except ImportError:
         pass
     for name, detect in detectors.items():
-        guesses = [(l, t, detect(t)) for l, t in short]
+        guesses = [(l, shared, detect(t)) for l, t, shared in short]
         for measure in ("strict", "shared texts", "unambiguous texts"):
             for lang in languages + ["all"]:
-                items = [(l, t, g) for l, t, g in guesses if lang in ("all", l) and (
-                    measure != "unambiguous texts" or len(written_in[normalise(t)]) == 1)]
-                right = sum(g == l or (measure == "shared texts" and g in written_in[normalise(t)])
-                            for l, t, g in items)
+                items = [(l, shared, g) for l, shared, g in guesses if lang in ("all", l) and (
+                    measure != "unambiguous texts" or len(shared) == 1)]
+                right = sum(g == l or (measure == "shared texts" and g in shared)
+                            for l, shared, g in items)
                 figures[f"{name}, {measure}"][lang] = right / len(items) if items else 0.0
-    kept = [(l, t, model.identify(t)) for l, t in short]
+    kept = [(l, shared, model.identify(t)) for l, t, shared in short]
     decided = [(l, t, g) for l, t, g in kept if g is not None]
     figures["ngram, sure only"]["coverage"] = len(decided) / len(kept) if kept else 0.0
     figures["ngram, sure only"]["precision"] = (
         sum(l == g for l, _, g in decided) / len(decided) if decided else 0.0)
     figures["ngram, sure only"]["precision, shared texts"] = (
-        sum(l == g or g in written_in[normalise(t)] for l, t, g in decided) / len(decided)
+        sum(l == g or g in shared for l, shared, g in decided) / len(decided)
         if decided else 0.0)
     return figures
 
@@ -240,9 +242,9 @@ def main() -> int:
             pairs = [(g[1], p) for g, p in zip(gold, predicted) if lang in ("all", g[0])]
             rows.append((name, lang, macro_f1([g for g, _ in pairs], [p for _, p in pairs]), len(pairs)))
             if lang != "all":
-                suffix = "" if name == "ours" else f"_{name}"
-                write_confusion_png(f"{lang}{suffix.replace('_', ', ')}", [g for g, _ in pairs],
-                                    [p for _, p in pairs], RESULTS / f"confusion_{lang}{suffix}.png")
+                title, file = (lang, lang) if name == "ours" else (f"{lang}, {name}", f"{lang}_{name}")
+                write_confusion_png(title, [g for g, _ in pairs], [p for _, p in pairs],
+                                    RESULTS / f"confusion_{file}.png")
 
     entities = entity_f1()
     lid = language_id(train, test)

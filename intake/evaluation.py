@@ -110,7 +110,7 @@ def train_model(config: Path, nlu_dir: Path, out: Path, name: str,
     # A cache of its own, so that Rasa trains every component and the time is honest.
     env = {**RASA_ENV, "RASA_CACHE_DIRECTORY": str(out / f"cache-{name}")}
     # bot/rasa_train.py: `rasa train` with the classifier's features joined quickly.
-    command = [str(RASA.with_name("python")), "-m", "bot.rasa_train", "train", "nlu",
+    command = [str(RASA_PYTHON), "-m", "bot.rasa_train", "train", "nlu",
                "--config", str(config), "--nlu", str(nlu_dir), "--out", str(out),
                "--fixed-model-name", name]
     started = time.monotonic()
